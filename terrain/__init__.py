@@ -1,0 +1,29 @@
+"""terrain: terrain and line-of-sight analysis.
+
+From this high ground, what can be seen, and what is hidden?
+
+Public API
+----------
+load_dem, dem_from_array, to_utm      loading elevation data
+describe_dem                          what a DEM holds
+line_of_sight                         exact line of sight between two points
+locate, parse_point                   points, place names and grid positions
+curvature_factor, horizon_distance_m  earth curvature and refraction
+"""
+
+__version__ = "0.1.0"
+
+from .coords import GridPoint, LatLon, locate, parse_point
+from .dem import dem_from_array, load_dem, to_utm
+from .dem_info import describe_dem
+from .earth import DEFAULT_REFRACTION, EARTH_RADIUS_M, curvature_factor, horizon_distance_m
+from .errors import DataError, FetchError, InputError, TerrainError
+from .los import LineOfSight, line_of_sight
+
+__all__ = [
+    "__version__",
+    "load_dem", "dem_from_array", "to_utm", "describe_dem",
+    "line_of_sight", "LineOfSight", "locate", "parse_point", "GridPoint", "LatLon",
+    "curvature_factor", "horizon_distance_m", "DEFAULT_REFRACTION", "EARTH_RADIUS_M",
+    "TerrainError", "InputError", "DataError", "FetchError",
+]

@@ -1,0 +1,1 @@
+"""The ``terrain`` command line: one click command a module, shared options in :mod:`.options`."""

@@ -1,0 +1,32 @@
+"""``terrain demo``: the Hama high-ground case on the bundled data."""
+
+from __future__ import annotations
+
+import click
+
+
+
+@click.command("demo")
+@click.option("--out", "out_dir", default="terrain-demo", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the figures.")
+@click.option("--observer-height", type=float, default=2.0, show_default=True,
+              help="Eye height above the summits, metres.")
+@click.option("--no-plots", is_flag=True, help="Only print the summary.")
+def demo_command(out_dir, observer_height, no_plots):
+    """Run the Hama case: what Zayn al-Abidin and Jabal Kafra overlook.
+
+    Uses real SRTM tiles when `terrain fetch --area hama` has put them in the
+    cache, and otherwise the bundled SYNTHETIC stand-in (labelled as such).
+
+    \b
+    Example:
+      terrain demo
+      terrain demo --out /tmp/hama --observer-height 10
+    """
+    if observer_height < 0:
+        from ..errors import InputError
+
+        raise InputError(f"--observer-height {observer_height} is negative; give metres above the ground")
+    from ..demo import run_demo
+
+    run_demo(out_dir=None if no_plots else out_dir, observer_height=observer_height, echo=click.echo)

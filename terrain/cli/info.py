@@ -1,0 +1,31 @@
+"""``terrain info``: what a DEM holds."""
+
+from __future__ import annotations
+
+import click
+
+from ..dem import load_dem
+from ..dem_info import describe_dem, format_description
+from .options import json_option, print_json
+
+
+@click.command("info")
+@click.argument("dem", nargs=-1, required=True, metavar="DEM...")
+@json_option
+def info_command(dem, as_json):
+    """Describe a DEM: size, CRS, cell size in metres, elevation range and the highest point.
+
+    Several tiles are described as one mosaic.
+
+    \b
+    Example:
+      terrain info dem_samples/N44W072.hgt
+      terrain info dem_samples/hama_standin.tif --json
+    """
+    data = load_dem(list(dem))
+    info = describe_dem(data)
+    info["files"] = list(dem)
+    if as_json:
+        print_json(info)
+    else:
+        click.echo(format_description(info, ", ".join(dem)))

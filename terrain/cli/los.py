@@ -1,0 +1,52 @@
+"""``terrain los``: exact line of sight between two points."""
+
+from __future__ import annotations
+
+import click
+
+from ..dem import load_dem
+from ..los import line_of_sight
+from .options import check_heights, curvature_options, height_options, json_option, print_json, refraction_value
+
+
+
+@click.command("los")
+@click.argument("dem", nargs=-1, required=True, metavar="DEM...")
+@click.option("--from", "point_a", required=True, help="Observer: 'lat,lon', 'xy:X,Y' or a place name.")
+@click.option("--to", "point_b", required=True, help="Target: 'lat,lon', 'xy:X,Y' or a place name.")
+@height_options
+@curvature_options
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write the terrain profile as PNG.")
+@json_option
+def los_command(dem, point_a, point_b, observer_height, target_height, absolute_heights, curvature,
+                refraction, curvature_coefficient, plot_path, as_json):
+    """Line of sight from one point to another: verdict, obstruction, clearance.
+
+    \b
+    Example:
+      terrain los dem_samples/N44W072.hgt --from "Mount Washington" --to "Mount Adams" --plot profile.png
+      terrain los dem_samples/hama_standin.tif --from "Zayn al-Abidin" --to Hama --observer-height 10
+    """
+    check_heights(observer_height, target_height, absolute_heights)
+    data = load_dem(list(dem))
+    los = line_of_sight(data, point_a, point_b, observer_height=observer_height, target_height=target_height,
+                        curvature=curvature, refraction=refraction_value(refraction, curvature_coefficient),
+                        absolute_heights=absolute_heights)
+    if plot_path:
+        from ..plot import plot_profile, save_figure
+        from ..plot.style import source_note
+
+        ax = plot_profile(los, source=source_note(data.attrs))
+        save_figure(ax.figure, plot_path)
+    if as_json:
+        out = los.to_dict()
+        out["source"] = data.attrs.get("source", "")
+        if plot_path:
+            out["plot"] = plot_path
+        print_json(out)
+    else:
+        click.echo(los.summary())
+        if data.attrs.get("synthetic"):
+            click.echo(f"  data: {data.attrs.get('source')}")
+        if plot_path:
+            click.echo(f"  profile written to {plot_path}")

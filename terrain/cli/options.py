@@ -1,0 +1,85 @@
+"""Options and helpers shared by the commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ..earth import DEFAULT_REFRACTION, refraction_from_curvature_coefficient
+from ..errors import InputError
+from ..units import parse_distance_m
+
+
+def dem_argument(f):
+    return click.argument("dem", metavar="DEM", required=False)(f)
+
+
+def height_options(f):
+    f = click.option("--absolute-heights", is_flag=True,
+                     help="Read the heights as metres above sea level, not above the ground.")(f)
+    f = click.option("--target-height", type=float, default=0.0, show_default=True,
+                     help="Target height above the ground, metres.")(f)
+    f = click.option("--observer-height", type=float, default=2.0, show_default=True,
+                     help="Observer eye height above the ground, metres.")(f)
+    return f
+
+
+def curvature_options(f):
+    f = click.option("--cc", "curvature_coefficient", type=float, default=None,
+                     help="GDAL's curvature coefficient (1 - k); overrides --refraction.")(f)
+    f = click.option("--refraction", type=float, default=DEFAULT_REFRACTION, show_default=True,
+                     help="Refraction coefficient k (drop = d^2/2R * (1-k)).")(f)
+    f = click.option("--curvature/--no-curvature", default=True, show_default=True,
+                     help="Account for the earth's curvature.")(f)
+    return f
+
+
+def json_option(f):
+    return click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")(f)
+
+
+def refraction_value(refraction: float, curvature_coefficient: float | None) -> float:
+    """The refraction k from --refraction or GDAL's --cc."""
+    if curvature_coefficient is not None:
+        return refraction_from_curvature_coefficient(curvature_coefficient)
+    return refraction
+
+
+def check_heights(observer_height: float, target_height: float, absolute: bool) -> None:
+    if not absolute:
+        if observer_height < 0:
+            raise InputError(f"--observer-height {observer_height} is negative; give metres above the ground (0 or more)")
+        if target_height < 0:
+            raise InputError(f"--target-height {target_height} is negative; give metres above the ground (0 or more)")
+
+
+def radius_value(text, what="--radius"):
+    return None if text is None else parse_distance_m(text, what=f"{what} distance")
+
+
+def resolve_dem_path(dem: str | None, default_hint: str = "") -> str:
+    if dem is None:
+        raise click.UsageError("give a DEM file (e.g. dem_samples/N44W072.hgt)" + default_hint)
+    return dem
+
+
+def print_json(obj) -> None:
+    click.echo(json.dumps(obj, indent=2, ensure_ascii=False, default=_json_default))
+
+
+def _json_default(o):
+    import numpy as np
+
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    return str(o)
+
+
+def progress_enabled(quiet: bool = False) -> bool:
+    return not quiet and sys.stderr.isatty()

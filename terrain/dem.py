@@ -1,0 +1,297 @@
+"""Loading elevation data: SRTM ``.hgt`` (plain, ``.zip``, ``.gz``), GeoTIFF/COG, anything rasterio opens.
+
+:func:`load_dem` returns an :class:`xarray.DataArray` of float32 metres with NaN
+for voids, carrying its CRS and transform (rioxarray) and attributes naming the
+source. Several tiles become one mosaic on a common grid (the shared edge rows
+and columns of SRTM tiles land on the same cells, so nothing is duplicated), and
+``bounds``/``around`` read only the window needed from disk.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import rasterio
+import rasterio.windows
+import rioxarray  # noqa: F401  (registers the .rio accessor)
+import xarray as xr
+from affine import Affine
+from pyproj import CRS, Geod, Transformer
+
+from .errors import DataError, InputError
+
+SRTM_SIZES = {2 * 1201 * 1201: 1201, 2 * 3601 * 3601: 3601}
+_HGT_NAME = re.compile(r"^([NS])(\d{2})([EW])(\d{3})", re.IGNORECASE)
+SRTM_SOURCE = "SRTM — NASA/USGS, public domain"
+
+
+class DEMNotFoundError(InputError, FileNotFoundError):
+    """A DEM path that does not exist."""
+
+
+def _gdal_path(path: Path) -> str:
+    """The path rasterio/GDAL should open for ``path`` (``.hgt.zip`` and ``.hgt.gz`` through GDAL's virtual file systems)."""
+    name = path.name.lower()
+    if name.endswith(".hgt.zip"):
+        return f"zip://{path}!/{path.name[:-4]}"
+    if name.endswith(".hgt.gz"):
+        return f"/vsigzip/{path}"
+    return str(path)
+
+
+def _check_hgt(path: Path) -> None:
+    """Refuse a plain ``.hgt`` whose name or size is not SRTM's, with a sentence saying why."""
+    if not _HGT_NAME.match(path.name):
+        raise DataError(f"{path} is not named like an SRTM tile (e.g. N44W072.hgt), so its position is unknown; "
+                        "rename it after its south-west corner")
+    size = path.stat().st_size
+    if size not in SRTM_SIZES:
+        raise DataError(f"{path} has {size} bytes, not an SRTM tile's 2*1201^2 or 2*3601^2; "
+                        "the file is truncated or corrupt, download it again (terrain fetch)")
+
+
+def _open(path: Path):
+    if not path.exists():
+        raise DEMNotFoundError(f"no such DEM file: {path}; check the path, or get tiles with `terrain fetch`")
+    if path.name.lower().endswith(".hgt"):
+        _check_hgt(path)
+    try:
+        return rasterio.open(_gdal_path(path))
+    except rasterio.errors.RasterioIOError as exc:
+        raise DataError(f"{path} is not a readable elevation raster ({str(exc).splitlines()[0]}); "
+                        "give a GeoTIFF, an SRTM .hgt/.hgt.zip/.hgt.gz or another GDAL raster") from None
+
+
+def _as_paths(path_or_paths) -> list[Path]:
+    if isinstance(path_or_paths, (str, os.PathLike)):
+        items: Iterable = [path_or_paths]
+    else:
+        items = list(path_or_paths)
+    paths = [Path(p).expanduser() for p in items]
+    if not paths:
+        raise InputError("no DEM files given; pass a path or a list of tile paths")
+    return paths
+
+
+def bounds_around(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
+    """The (west, south, east, north) box in degrees that holds a circle of ``radius_m`` metres around a point."""
+    if not radius_m > 0:
+        raise InputError(f"radius {radius_m} m is not positive; give a radius above zero, e.g. 20km")
+    geod = Geod(ellps="WGS84")
+    north = geod.fwd(lon, lat, 0, radius_m)[1]
+    south = geod.fwd(lon, lat, 180, radius_m)[1]
+    # widest east-west reach is at the circle's poleward latitude
+    far_lat = max(abs(north), abs(south))
+    dlon = math.degrees(radius_m / (6378137.0 * max(math.cos(math.radians(min(far_lat, 89.9))), 1e-6)))
+    return lon - dlon, south, lon + dlon, north
+
+
+def _window_for(ds, bounds_deg, crs: CRS) -> rasterio.windows.Window | None:
+    """The window of ``ds`` covering ``bounds_deg`` (lon/lat box), rounded outwards, or None if disjoint."""
+    west, south, east, north = bounds_deg
+    if not crs.is_geographic:
+        tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        west, south, east, north = tr.transform_bounds(west, south, east, north, densify_pts=21)
+    win = rasterio.windows.from_bounds(west, south, east, north, transform=ds.transform)
+    col0 = max(int(math.floor(win.col_off)), 0)
+    row0 = max(int(math.floor(win.row_off)), 0)
+    col1 = min(int(math.ceil(win.col_off + win.width)), ds.width)
+    row1 = min(int(math.ceil(win.row_off + win.height)), ds.height)
+    if col1 <= col0 or row1 <= row0:
+        return None
+    return rasterio.windows.Window(col0, row0, col1 - col0, row1 - row0)
+
+
+def _source_label(ds, paths: Sequence[Path]) -> tuple[str, bool]:
+    tags = ds.tags()
+    src = tags.get("SOURCE") or tags.get("TIFFTAG_IMAGEDESCRIPTION") or ""
+    synthetic = tags.get("SYNTHETIC") == "1" or src.upper().startswith("SYNTHETIC")
+    if synthetic:
+        return (src or "SYNTHETIC stand-in — not SRTM"), True
+    if ds.driver == "SRTMHGT":
+        res = abs(ds.transform.a) * 3600
+        return f"SRTM {res:.0f}\" — NASA/USGS, public domain", False
+    if "copernicus" in " ".join(p.name.lower() for p in paths):
+        return "Copernicus GLO-30 DEM — © DLR/Airbus, ESA licence", False
+    return (src or ", ".join(p.name for p in paths)), False
+
+
+def load_dem(path_or_paths, bounds=None, around=None) -> xr.DataArray:
+    """Load elevation data as a float32 DataArray in metres (NaN for voids).
+
+    Parameters
+    ----------
+    path_or_paths : str, path or list of them
+        An SRTM ``.hgt`` (1" 3601x3601 or 3" 1201x1201; position from the file
+        name), ``.hgt.zip``, ``.hgt.gz``, a GeoTIFF/COG, or anything rasterio
+        opens. Several paths are mosaicked onto one grid; they must share CRS
+        and resolution.
+    bounds : tuple of float, optional
+        ``(west, south, east, north)`` in degrees (WGS84). Only this window is read.
+    around : tuple of float, optional
+        ``(lat, lon, radius_m)``: read only the box holding this circle (degrees, metres).
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``("y", "x")`` with cell-centre coordinates, CRS and transform set
+        through rioxarray, attributes ``units`` ("m"), ``source``, ``synthetic``
+        (bool as int), ``files``.
+
+    Examples
+    --------
+    >>> dem = load_dem("dem_samples/N44W072.hgt", around=(44.2708, -71.3033, 5000))
+    >>> float(dem.max())
+    1908.0
+    """
+    if bounds is not None and around is not None:
+        raise InputError("give either bounds or around, not both")
+    if around is not None:
+        lat, lon, radius_m = around
+        bounds = bounds_around(float(lat), float(lon), float(radius_m))
+    if bounds is not None:
+        w, s, e, n = (float(v) for v in bounds)
+        if not (w < e and s < n):
+            raise InputError(f"bounds {bounds} are empty; give (west, south, east, north) with west < east and south < north")
+        bounds = (w, s, e, n)
+
+    paths = _as_paths(path_or_paths)
+    datasets = [_open(p) for p in paths]
+    try:
+        return _read_mosaic(datasets, paths, bounds)
+    finally:
+        for ds in datasets:
+            ds.close()
+
+
+def _read_mosaic(datasets, paths, bounds) -> xr.DataArray:
+    first = datasets[0]
+    if first.crs is None and bounds is not None:
+        raise InputError(f"{paths[0]} has no CRS, so a lat/lon window cannot be placed on it; "
+                         "assign a CRS first (gdal_edit.py -a_srs) or load it whole")
+    crs = CRS.from_user_input(first.crs) if first.crs is not None else None
+    res = (first.transform.a, first.transform.e)
+    for ds, p in zip(datasets[1:], paths[1:]):
+        other = CRS.from_user_input(ds.crs) if ds.crs is not None else None
+        if other != crs:
+            raise InputError(f"{p} is in {other.to_string() if other else 'no CRS'} but {paths[0]} is in "
+                             f"{crs.to_string() if crs else 'no CRS'}; reproject the tiles to one CRS before mosaicking")
+        if not np.allclose((ds.transform.a, ds.transform.e), res, rtol=1e-9, atol=0):
+            raise InputError(f"{p} has a different cell size from {paths[0]}; resample the tiles to one grid first")
+
+    pieces = []
+    for ds in datasets:
+        win = _window_for(ds, bounds, crs) if bounds is not None else rasterio.windows.Window(0, 0, ds.width, ds.height)
+        if win is not None:
+            pieces.append((ds, win))
+    if not pieces:
+        raise InputError(f"the requested area {bounds} lies outside the DEM ({', '.join(p.name for p in paths)}); "
+                         "choose an area the DEM covers or fetch tiles that cover it")
+
+    # place every window on a common grid anchored at the first tile's origin
+    a, e = res
+    x0, y0 = first.transform.c, first.transform.f
+    placed = []
+    for ds, win in pieces:
+        wt = rasterio.windows.transform(win, ds.transform)
+        col_off = int(round((wt.c - x0) / a))
+        row_off = int(round((wt.f - y0) / e))
+        placed.append((ds, win, row_off, col_off))
+    rmin = min(p[2] for p in placed)
+    cmin = min(p[3] for p in placed)
+    rmax = max(p[2] + int(p[1].height) for p in placed)
+    cmax = max(p[3] + int(p[1].width) for p in placed)
+    out = np.full((rmax - rmin, cmax - cmin), np.nan, dtype=np.float32)
+    for ds, win, row_off, col_off in placed:
+        try:
+            block = ds.read(1, window=win, masked=True, out_dtype=np.float32)
+        except rasterio.errors.RasterioIOError as exc:
+            raise DataError(f"{ds.name} could not be read ({str(exc).splitlines()[0]}); the file is corrupt, "
+                            "download or copy it again") from None
+        data = block.filled(np.nan)
+        if ds.nodata is None and ds.driver == "SRTMHGT":
+            data[data == -32768] = np.nan
+        r, c = row_off - rmin, col_off - cmin
+        h, w = data.shape
+        target = out[r:r + h, c:c + w]
+        # keep existing values where this tile is void (edges shared by neighbours)
+        np.copyto(target, data, where=~np.isnan(data))
+    transform = Affine(a, 0.0, x0 + cmin * a, 0.0, e, y0 + rmin * e)
+    source, synthetic = _source_label(first, paths)
+    return _as_dataarray(out, transform, crs, source=source, synthetic=synthetic,
+                         files=[str(p) for p in paths])
+
+
+def _as_dataarray(values: np.ndarray, transform: Affine, crs, *, source: str, synthetic: bool,
+                  files: Sequence[str]) -> xr.DataArray:
+    rows, cols = values.shape
+    xs = transform.c + transform.a * (np.arange(cols) + 0.5)
+    ys = transform.f + transform.e * (np.arange(rows) + 0.5)
+    da = xr.DataArray(values, dims=("y", "x"), coords={"y": ys, "x": xs}, name="elevation",
+                      attrs={"units": "m", "long_name": "elevation above sea level", "source": source,
+                             "synthetic": int(synthetic), "files": "; ".join(files)})
+    da = da.rio.write_transform(transform)
+    if crs is not None:
+        da = da.rio.write_crs(crs)
+    da.rio.write_nodata(np.nan, encoded=False, inplace=True)
+    return da
+
+
+def dem_from_array(values, transform, crs=None, source: str = "array", synthetic: bool = False) -> xr.DataArray:
+    """Wrap a 2-D array of heights (metres) as a DEM like :func:`load_dem` returns (for synthetic terrain and tests).
+
+    Parameters
+    ----------
+    values : array_like
+        Heights in metres, rows north to south; NaN for voids.
+    transform : affine.Affine or tuple
+        Affine transform of the grid (a 6-tuple in GDAL order is accepted too).
+    crs : optional
+        Anything pyproj understands; None for a grid in metres without a CRS.
+    """
+    if not isinstance(transform, Affine):
+        transform = Affine.from_gdal(*transform) if len(transform) == 6 else Affine(*transform)
+    arr = np.ascontiguousarray(values, dtype=np.float32)
+    if arr.ndim != 2:
+        raise InputError(f"a DEM must be a 2-D array, got {arr.ndim} dimensions")
+    return _as_dataarray(arr, transform, CRS.from_user_input(crs) if crs is not None else None,
+                         source=source, synthetic=synthetic, files=[])
+
+
+def dem_transform(dem: xr.DataArray) -> Affine:
+    """The affine transform of a DEM DataArray."""
+    return dem.rio.transform(recalc=False)
+
+
+def dem_crs(dem: xr.DataArray):
+    """The CRS of a DEM DataArray as a pyproj CRS, or None."""
+    crs = dem.rio.crs
+    return CRS.from_user_input(crs) if crs is not None else None
+
+
+def to_utm(dem: xr.DataArray, resolution_m: float | None = None) -> xr.DataArray:
+    """Reproject a DEM to its local UTM zone (bilinear), for users who want a metric grid.
+
+    Parameters
+    ----------
+    dem : xarray.DataArray
+        A DEM with a CRS, e.g. from :func:`load_dem`.
+    resolution_m : float, optional
+        Output cell size in metres; by default about the input's cell size.
+    """
+    from rasterio.enums import Resampling
+
+    if dem.rio.crs is None:
+        raise InputError("the DEM has no CRS, so its UTM zone is unknown; assign a CRS first")
+    utm = dem.rio.estimate_utm_crs()
+    kwargs = {"resampling": Resampling.bilinear, "nodata": np.nan}
+    if resolution_m is not None:
+        kwargs["resolution"] = float(resolution_m)
+    out = dem.rio.reproject(utm, **kwargs).astype(np.float32)
+    out.attrs.update({k: v for k, v in dem.attrs.items() if k not in out.attrs})
+    return out

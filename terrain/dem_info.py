@@ -1,0 +1,69 @@
+"""What a DEM holds: size, CRS, metric cell size, elevation range, where the highest point is, voids."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from .coords import dem_bounds_latlon, format_latlon, grid_to_latlon
+from .dem import dem_crs, dem_transform
+from .errors import DataError
+from .grid import row_geometry, row_heights_m
+
+
+def describe_dem(dem: xr.DataArray) -> dict:
+    """Summarise a DEM.
+
+    Returns
+    -------
+    dict
+        ``rows``, ``cols``, ``crs``, ``cell_size_m`` (east-west min/max and
+        north-south, metres), ``elevation_min_m``, ``elevation_max_m``,
+        ``max_lat``/``max_lon`` (the highest cell), ``void_percent``, ``bounds_latlon``
+        (west, south, east, north degrees), ``source``, ``synthetic``.
+    """
+    z = dem.values
+    valid = np.isfinite(z)
+    if not valid.any():
+        raise DataError("the DEM holds no elevation values at all (every cell is a void); check the file or the window")
+    crs = dem_crs(dem)
+    y_m, dx_m = row_geometry(dem_transform(dem), dem.shape, crs)
+    dy = row_heights_m(y_m) if dem.shape[0] > 1 else np.array([np.nan])
+    imax = int(np.nanargmax(z))
+    rmax, cmax = np.unravel_index(imax, z.shape)
+    lat, lon = grid_to_latlon(dem, rmax, cmax)
+    west, south, east, north = dem_bounds_latlon(dem)
+    return {
+        "rows": int(z.shape[0]), "cols": int(z.shape[1]),
+        "crs": crs.to_string() if crs is not None else None,
+        "resolution": [abs(dem_transform(dem).a), abs(dem_transform(dem).e)],
+        "cell_size_m": {"east_west_min": float(dx_m.min()), "east_west_max": float(dx_m.max()),
+                        "north_south": float(np.nanmean(dy))},
+        "elevation_min_m": float(np.nanmin(z)), "elevation_max_m": float(z.flat[imax]),
+        "max_row": int(rmax), "max_col": int(cmax),
+        "max_lat": float(lat), "max_lon": float(lon),
+        "void_percent": float(100.0 * (1.0 - valid.mean())),
+        "bounds_latlon": [float(west), float(south), float(east), float(north)],
+        "source": dem.attrs.get("source", ""), "synthetic": bool(dem.attrs.get("synthetic", 0)),
+    }
+
+
+def format_description(info: dict, name: str = "") -> str:
+    """Readable lines for :func:`describe_dem`'s result."""
+    cs = info["cell_size_m"]
+    w, s, e, n = info["bounds_latlon"]
+    ew = (f"{cs['east_west_min']:.1f}" if abs(cs["east_west_max"] - cs["east_west_min"]) < 0.05
+          else f"{cs['east_west_min']:.1f}–{cs['east_west_max']:.1f}")
+    lines = [
+        f"{name}" if name else None,
+        f"  size        {info['rows']} rows x {info['cols']} columns",
+        f"  CRS         {info['crs'] or 'none'}",
+        f"  cell size   {ew} m east-west x {cs['north_south']:.1f} m north-south",
+        f"  elevation   {info['elevation_min_m']:.0f} to {info['elevation_max_m']:.0f} m",
+        f"  highest     {info['elevation_max_m']:.0f} m at {format_latlon(info['max_lat'], info['max_lon'])} "
+        f"(row {info['max_row']}, column {info['max_col']})",
+        f"  voids       {info['void_percent']:.2f} %",
+        f"  bounds      {format_latlon(s, w)} to {format_latlon(n, e)}",
+        f"  source      {info['source']}",
+    ]
+    return "\n".join(line for line in lines if line is not None)

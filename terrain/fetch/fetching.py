@@ -1,0 +1,160 @@
+"""Fetch the tiles of a box, a circle or a named area into the cache, downloading only what is missing."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import FetchError, InputError
+from .cache import resolve_cache_dir
+from .download import download_file
+from .sources import get_source
+from .tiles import area_bounds, tiles_around, tiles_for_bounds
+
+#: Most tiles one fetch may ask for unless ``max_tiles`` says otherwise (a 1" tile is up to 25 MB).
+DEFAULT_MAX_TILES = 100
+
+DOWNLOADED, CACHED, MISSING = "downloaded", "cached", "missing"
+
+
+@dataclass(frozen=True)
+class TileResult:
+    """What fetching one tile gave.
+
+    ``status`` is ``"downloaded"``, ``"cached"`` (already there, not asked
+    again) or ``"missing"`` (no tile at the source: ocean or outside coverage;
+    ``path`` is then None).
+    """
+
+    tile: str
+    source: str
+    status: str
+    path: Path | None
+    url: str
+
+
+def requested_tiles(bounds=None, around=None, area=None) -> list[str]:
+    """Return the tile names for exactly one of ``bounds``, ``around = (lat, lon, radius_m)`` or ``area``."""
+    given = [name for name, value in (("bounds", bounds), ("around", around), ("area", area)) if value is not None]
+    if len(given) != 1:
+        raise InputError("give exactly one of bounds, around or area"
+                         + (f" (got {' and '.join(given)})" if given else ""))
+    if bounds is not None:
+        return tiles_for_bounds(bounds)
+    if area is not None:
+        return tiles_for_bounds(area_bounds(area))
+    try:
+        lat, lon, radius_m = around
+    except (TypeError, ValueError):
+        raise InputError(f"around {around!r} must be (lat, lon, radius_m)") from None
+    return tiles_around(lat, lon, radius_m)
+
+
+def iter_fetch(tiles: list[str], source: str = "skadi", cache_dir=None, base_url: str | None = None,
+               progress: bool = True, *, timeout_s: float = 60.0, retries: int = 3,
+               backoff_s: float = 1.0) -> Iterator[TileResult]:
+    """Fetch ``tiles`` one by one into the cache, yielding a :class:`TileResult` as each is done.
+
+    Raises FetchError (network, server, integrity) and stops at the first
+    tile that fails; tiles fetched before it stay in the cache.
+    """
+    src = get_source(source)
+    folder = resolve_cache_dir(cache_dir)
+    base = src.base_url(base_url)
+    for tile in tiles:
+        path = src.cache_path(tile, folder)
+        url = src.tile_url(tile, base)
+        if path.is_file() and src.is_complete(path):
+            yield TileResult(tile, src.name, CACHED, path, url)
+            continue
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise FetchError(f"could not create the cache folder {path.parent}: {exc.strerror or exc}; "
+                             "pass --cache-dir or set TERRAIN_CACHE to a writable folder") from None
+        found = download_file(url, path, max_bytes=src.max_download_bytes,
+                              check=lambda p, tile=tile, url=url: src.check_download(p, tile, url),
+                              hint=src.url_hint(), label=tile, timeout_s=timeout_s, retries=retries,
+                              backoff_s=backoff_s, progress=progress)
+        yield TileResult(tile, src.name, DOWNLOADED if found else MISSING, path if found else None, url)
+
+
+def fetch_tile_results(bounds=None, around=None, area=None, source: str = "skadi", cache_dir=None,
+                       base_url: str | None = None, progress: bool = True, *, max_tiles: int = DEFAULT_MAX_TILES,
+                       timeout_s: float = 60.0, retries: int = 3, backoff_s: float = 1.0) -> list[TileResult]:
+    """Fetch the tiles of a box, circle or named area; return one :class:`TileResult` per tile.
+
+    Takes the arguments of :func:`fetch_tiles`.
+    """
+    tiles = requested_tiles(bounds, around, area)
+    check_tile_count(tiles, max_tiles)
+    return list(iter_fetch(tiles, source, cache_dir, base_url, progress,
+                           timeout_s=timeout_s, retries=retries, backoff_s=backoff_s))
+
+
+def check_tile_count(tiles: list[str], max_tiles: int) -> None:
+    """Raise InputError if more than ``max_tiles`` tiles are asked for (a typo like ``--radius 2000km``)."""
+    if len(tiles) > max_tiles:
+        raise InputError(f"that area needs {len(tiles)} tiles, more than the limit of {max_tiles}; "
+                         "ask for a smaller area or raise the limit (--max-tiles)")
+
+
+def fetch_tiles(bounds=None, around=None, area=None, source: str = "skadi", cache_dir=None,
+                base_url: str | None = None, progress: bool = True, *, max_tiles: int = DEFAULT_MAX_TILES,
+                timeout_s: float = 60.0, retries: int = 3, backoff_s: float = 1.0) -> list[Path]:
+    """Download the elevation tiles of an area into the cache; return the paths of the tile files.
+
+    Tiles already cached are not downloaded again. Tiles the source does not
+    have (ocean, outside coverage) are left out of the result with a warning.
+
+    Parameters
+    ----------
+    bounds : tuple of float, optional
+        ``(west, south, east, north)`` in degrees.
+    around : tuple of float, optional
+        ``(lat, lon, radius_m)``: a point in degrees and a radius in metres.
+    area : str, optional
+        A name from :data:`terrain.fetch.NAMED_AREAS`, such as ``"hama"``.
+    source : {"skadi", "copernicus"}
+        SRTM-derived 1" tiles (gzipped .hgt) or Copernicus GLO-30 GeoTIFFs.
+    cache_dir : path, optional
+        Cache folder; default :func:`default_cache_dir`.
+    base_url : str, optional
+        Where the source lives; default ``TERRAIN_SKADI_URL`` / ``TERRAIN_COPERNICUS_URL`` or the public bucket.
+    progress : bool
+        Show a progress bar per download on a terminal.
+    max_tiles : int
+        Refuse areas that need more tiles than this.
+    timeout_s, retries, backoff_s : float, int, float
+        Network timeout in seconds, retries after transient failures, first retry delay in seconds (doubling).
+
+    Returns
+    -------
+    list of pathlib.Path
+        Tile files in the cache, rows south to north, west to east.
+        :func:`terrain.dem.load_dem` reads them (rasterio opens a ``.hgt.gz``
+        as ``/vsigzip/<path>``).
+
+    Raises
+    ------
+    InputError
+        Not exactly one of bounds/around/area, or a bad value.
+    FetchError
+        The source cannot be reached, or sent a file that is not a whole tile.
+
+    Examples
+    --------
+    >>> paths = fetch_tiles(area="hama")  # doctest: +SKIP
+    >>> [p.name for p in paths]  # doctest: +SKIP
+    ['N34E036.hgt.gz', 'N34E037.hgt.gz', 'N35E036.hgt.gz', 'N35E037.hgt.gz']
+    """
+    results = fetch_tile_results(bounds, around, area, source, cache_dir, base_url, progress,
+                                 max_tiles=max_tiles, timeout_s=timeout_s, retries=retries, backoff_s=backoff_s)
+    missing = [r.tile for r in results if r.status == MISSING]
+    if missing:
+        warnings.warn(f"{len(missing)} tile(s) have no data at the {source} source (ocean or outside coverage) "
+                      f"and are left out: {', '.join(missing)}", stacklevel=2)
+    return [r.path for r in results if r.path is not None]
+

@@ -1,0 +1,1 @@
+"""Numba kernels: plain arrays in, plain arrays out; no files, no CRSs."""
