@@ -7,6 +7,8 @@ Public API
 load_dem, dem_from_array, to_utm      loading elevation data
 describe_dem                          what a DEM holds
 line_of_sight                         exact line of sight between two points
+viewshed, visible_area_km2, ...       what an observer sees (exact, fast, refined)
+write_geotiff, write_netcdf, ...      writing results for GIS
 locate, parse_point                   points, place names and grid positions
 curvature_factor, horizon_distance_m  earth curvature and refraction
 """
@@ -19,11 +21,15 @@ from .dem_info import describe_dem
 from .earth import DEFAULT_REFRACTION, EARTH_RADIUS_M, curvature_factor, horizon_distance_m
 from .errors import DataError, FetchError, InputError, TerrainError
 from .los import LineOfSight, line_of_sight
+from .viewshed import analysed_area_km2, viewshed, viewshed_summary, visible_area_km2, visible_percent
+from .export import write_geojson, write_geotiff, write_netcdf
 
 __all__ = [
     "__version__",
     "load_dem", "dem_from_array", "to_utm", "describe_dem",
-    "line_of_sight", "LineOfSight", "locate", "parse_point", "GridPoint", "LatLon",
+    "line_of_sight", "LineOfSight",
+    "viewshed", "viewshed_summary", "visible_area_km2", "visible_percent", "analysed_area_km2",
+    "write_geotiff", "write_netcdf", "write_geojson", "locate", "parse_point", "GridPoint", "LatLon",
     "curvature_factor", "horizon_distance_m", "DEFAULT_REFRACTION", "EARTH_RADIUS_M",
     "TerrainError", "InputError", "DataError", "FetchError",
 ]

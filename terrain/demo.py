@@ -7,9 +7,11 @@ from pathlib import Path
 from .dem import load_dem
 from .los import line_of_sight
 from .samples import HAMA_BOUNDS, SYNTHETIC_LABEL, hama_dem_paths
+from .viewshed import viewshed, viewshed_summary
 
 HILLS = ("Zayn al-Abidin", "Jabal Kafra")
 CITY = "Hama"
+RADIUS_M = 15_000.0
 
 
 def _slug(name: str) -> str:
@@ -35,7 +37,7 @@ def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float
     echo(f"  DEM: {', '.join(str(p) for p in paths)} ({dem.shape[0]} x {dem.shape[1]} cells)")
     if synthetic:
         echo("  (run `terrain fetch --area hama` on a networked machine to use real SRTM instead)")
-    results = {"source": label, "synthetic": synthetic, "lines_of_sight": []}
+    results = {"source": label, "synthetic": synthetic, "lines_of_sight": [], "viewsheds": []}
     out = Path(out_dir) if out_dir is not None else None
     for hill in HILLS:
         los = line_of_sight(dem, hill, CITY, observer_height=observer_height, target_height=0.0)
@@ -51,4 +53,20 @@ def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float
             echo(f"  profile: {png}")
         results["lines_of_sight"].append(entry)
 
+    echo("")
+    echo(f"Viewsheds ({observer_height:g} m eye, {RADIUS_M / 1000:g} km radius):")
+    for hill in HILLS:
+        vs = viewshed(dem, hill, observer_height=observer_height, max_distance=RADIUS_M)
+        s = viewshed_summary(vs)
+        echo(f"  {hill:<16} sees {s['visible_km2']:7.1f} km² of {s['analysed_km2']:.1f} km² "
+             f"({s['visible_percent']:.1f} %), method {s['method']}")
+        entry = {"observer": hill, **s}
+        if out is not None:
+            from .plot import plot_viewshed, save_figure
+
+            png = out / f"viewshed_{_slug(hill)}.png"
+            save_figure(plot_viewshed(vs, dem=dem).figure, png)
+            entry["plot"] = str(png)
+            echo(f"  {'':<16} map: {png}")
+        results["viewsheds"].append(entry)
     return results

@@ -62,8 +62,9 @@ def _register():
     from .los import los_command
 
     from .fetch import fetch_command
+    from .viewshed import viewshed_command
 
-    for cmd in (info_command, los_command, fetch_command, demo_command):
+    for cmd in (info_command, los_command, viewshed_command, fetch_command, demo_command):
         cli.add_command(cmd)
 
 

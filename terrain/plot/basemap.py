@@ -361,11 +361,15 @@ def add_footnote(fig, text: str, fontsize: float = 7.0):
 
 # --------------------------------------------------------------------------- places
 
+#: Labelling priority of gazetteer kinds (earlier kinds are labelled first when labels compete).
+KIND_RANK = {k: i for i, k in enumerate(("city", "town", "summit", "village", "dam"))}
+
+
 def gazetteer_places(crs, extent) -> list:
     """Named places of the gazetteer inside a map extent ``(left, right, bottom, top)`` in ``crs``.
 
-    Returns ``[(name, lat, lon), ...]``; an empty list when the grid has no CRS or no
-    gazetteer is available.
+    Returns ``[(name, lat, lon), ...]``, cities and towns first (:data:`KIND_RANK`); an empty
+    list when the grid has no CRS or no gazetteer is available.
     """
     if crs is None:
         return []
@@ -382,7 +386,7 @@ def gazetteer_places(crs, extent) -> list:
     except (ImportError, FileNotFoundError):  # no gazetteer installed: a map without places
         return []
     out = []
-    for p in found:
+    for p in sorted(found, key=lambda p: KIND_RANK.get(getattr(p, "kind", ""), len(KIND_RANK))):
         name, lat, lon = place_fields(p)
         x, y = latlon_to_map(crs, lat, lon)
         if left <= float(x) <= right and bottom <= float(y) <= top:

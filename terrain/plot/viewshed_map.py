@@ -248,7 +248,8 @@ def plot_viewshed(result, ax=None, dem=None, places=True, rings_km=None, title=N
     ground += [Patch(facecolor=c, alpha=HIDDEN_ALPHA, edgecolor="#555555", lw=0.5, label=lab)
                for _, lab, c in HIDDEN_CLASSES]
     leg1 = ax.legend(handles=ground, loc="upper center", bbox_to_anchor=(0.5, -0.055), ncol=5, fontsize=8,
-                     frameon=False, title="ground visible, or hidden — shaded by how tall a target must be to be seen",
+                     frameon=False,
+                     title="ground visible, or hidden — shaded by how tall a target must be to be seen",
                      title_fontsize=8, handlelength=2.2, columnspacing=1.6)
     leg1.set_gid("legend-ground")
     ax.add_artist(leg1)
@@ -257,10 +258,13 @@ def plot_viewshed(result, ax=None, dem=None, places=True, rings_km=None, title=N
         handles += [Line2D([], [], ls="none", marker="o", ms=6, mfc="black", mec="white", label="place, visible"),
                     Line2D([], [], ls="none", marker="o", ms=6, mfc="white", mec="black", mew=1.4,
                            label="place, hidden")]
+    if any(p[3] == 255 for p in pts):
+        handles += [Line2D([], [], ls="none", marker="o", ms=6, mfc="none", mec="#555555",
+                           label="place, not analysed")]
     if rings_km:
         handles += [Line2D([], [], color="#222222", lw=0.7, ls=(0, (4, 3)), label="range ring")]
-    leg2 = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.125), ncol=4, fontsize=8,
-                     frameon=False, handlelength=1.6, columnspacing=1.6)
+    leg2 = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.125), ncol=min(len(handles), 5),
+                     fontsize=8, frameon=False, handlelength=1.6, columnspacing=1.6)
     leg2.set_gid("legend-symbols")
 
     ax.set_title(title if title is not None else viewshed_title(result, obs[0][0] or None), fontsize=9.5,

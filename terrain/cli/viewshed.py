@@ -1,0 +1,94 @@
+"""``terrain viewshed``: what one observer sees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..units import parse_distance_m, parse_pair
+from .options import check_heights, curvature_options, height_options, json_option, print_json, refraction_value
+
+
+@click.command("viewshed")
+@click.argument("dem", nargs=-1, required=True, metavar="DEM...")
+@click.option("--observer", required=True, help="Observer: 'lat,lon', 'xy:X,Y' or a place name.")
+@height_options
+@click.option("--radius", help="Maximum distance, e.g. 20km or 5000 (metres). Default: the whole DEM.")
+@click.option("--min-distance", default="0", show_default=True, help="Inner radius, e.g. 500m.")
+@click.option("--azimuth", help="Sector START,END in degrees clockwise from north, e.g. 120,240.")
+@click.option("--pitch", help="Vertical field of view LOW,HIGH in degrees above horizontal, e.g. -10,30.")
+@curvature_options
+@click.option("--method", type=click.Choice(["refined", "fast", "exact"]), default="refined", show_default=True,
+              help="exact: R3 walk of every sight line; fast: O(n) sweep; refined: fast + exact re-walk of doubtful cells.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False),
+              help="GeoTIFF of `visible` (1 visible, 0 hidden, 255 not analysed); .nc writes all variables as NetCDF.")
+@click.option("--mvh-out", type=click.Path(dir_okay=False),
+              help="GeoTIFF of min_visible_height (metres a target needs to be seen).")
+@click.option("--geojson", "geojson_path", type=click.Path(dir_okay=False),
+              help="GeoJSON polygons of the visible area in lat/lon.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="PNG map of the viewshed.")
+@json_option
+def viewshed_command(dem, observer, observer_height, target_height, absolute_heights, radius, min_distance,
+                     azimuth, pitch, curvature, refraction, curvature_coefficient, method, out_path, mvh_out,
+                     geojson_path, plot_path, as_json):
+    """Viewshed of one observer: the visible area and the dead ground.
+
+    Prints the visible area (km², % of the analysed area) and where the results went.
+
+    \b
+    Example:
+      terrain viewshed dem_samples/hama_standin.tif --observer "Zayn al-Abidin" \\
+          --observer-height 10 --radius 20km --out vs.tif --geojson vs.geojson --plot vs.png
+      terrain viewshed dem_samples/N44W072.hgt --observer "Mount Washington" --azimuth 120,240 --pitch -10,30
+    """
+    from ..dem import load_dem
+    from ..export import write_geojson, write_geotiff, write_netcdf
+    from ..viewshed import viewshed, viewshed_summary
+
+    check_heights(observer_height, target_height, absolute_heights)
+    max_d = parse_distance_m(radius, "--radius") if radius is not None else None
+    min_d = parse_distance_m(min_distance, "--min-distance", positive=False)
+    az = parse_pair(azimuth, "--azimuth sector") if azimuth else None
+    pt = parse_pair(pitch, "--pitch limits") if pitch else None
+    from ..coords import parse_point
+
+    point = parse_point(observer)
+    around = None
+    if max_d is not None and not isinstance(point, tuple):
+        around = (point.lat, point.lon, max_d * 1.02)
+    data = load_dem(list(dem), around=around) if around else load_dem(list(dem))
+    result = viewshed(data, observer, observer_height=observer_height, target_height=target_height,
+                      max_distance=max_d, min_distance=min_d, azimuth=az, pitch=pt, curvature=curvature,
+                      refraction=refraction_value(refraction, curvature_coefficient), method=method,
+                      absolute_heights=absolute_heights)
+    written = {}
+    if out_path:
+        if Path(out_path).suffix.lower() in (".nc", ".nc4", ".netcdf"):
+            written["netcdf"] = str(write_netcdf(result, out_path))
+        else:
+            written["visible"] = str(write_geotiff(result, out_path, "visible"))
+    if mvh_out:
+        written["min_visible_height"] = str(write_geotiff(result, mvh_out, "min_visible_height"))
+    if geojson_path:
+        written["geojson"] = str(write_geojson(result, geojson_path))
+    if plot_path:
+        from ..plot import plot_viewshed, save_figure
+
+        ax = plot_viewshed(result, dem=data)
+        written["plot"] = str(save_figure(ax.figure, plot_path))
+    summary = viewshed_summary(result)
+    summary["written"] = written
+    if as_json:
+        print_json(summary)
+        return
+    o = summary["observer"]
+    name = o["name"] or f"{o['lat']:.4f}, {o['lon']:.4f}"
+    click.echo(f"Viewshed from {name} (eye {o['eye_m']:.1f} m a.s.l., ground {o['ground_m']:.1f} m), "
+               f"method {summary['method']}")
+    click.echo(f"  visible   {summary['visible_km2']:.2f} km² of {summary['analysed_km2']:.2f} km² analysed "
+               f"({summary['visible_percent']:.1f} %)")
+    if result.attrs.get("synthetic"):
+        click.echo(f"  data      {result.attrs.get('source')}")
+    for kind, path in written.items():
+        click.echo(f"  {kind:<9} {path}")

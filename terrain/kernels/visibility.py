@@ -1,0 +1,111 @@
+"""Finish a viewshed from a horizon grid: visibility, the height a target needs, and elevation angles.
+
+Model
+-----
+Given the horizon slope ``H`` of each cell (from
+:mod:`~terrain.kernels.horizon_exact` or :mod:`~terrain.kernels.horizon_fast`),
+a cell at ground distance ``D`` with elevation ``z`` is analysed unless it is a
+void, closer than ``min_dist_m`` or farther than ``max_dist_m`` (``<= 0``:
+unlimited), outside the azimuth sector, or outside the pitch window. For an
+analysed cell:
+
+* ``min_visible_height = max(0, eye_z + H D + curv D**2 - z)`` metres: how high
+  above the ground a target must reach for its top to be on the horizon line;
+* ``visible = 1`` iff ``min_visible_height <= target_h``, else 0;
+* ``elevation_angle = degrees(atan2(z - curv D**2 - eye_z, D))``: the angle of
+  the ground above the observer's horizontal plane, degrees.
+
+Not analysed: ``visible = 255``, the two floats NaN.
+
+The azimuth sector runs clockwise from north from ``az_start_deg`` to
+``az_end_deg`` (both included, wrapping through 360); ``full_circle`` skips the
+test. The pitch is the angle of the target's top ``z + target_h - curv D**2``
+above ``eye_z``, degrees; cells outside ``[pitch_low_deg, pitch_high_deg]``
+are not analysed.
+
+The observer cell (``D = 0``) is visible with ``min_visible_height = 0`` and
+elevation angle -90 (looking straight down at one's feet), unless it is a void
+or ``min_dist_m > 0`` excludes it; sector and pitch do not apply to it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from .geometry import cell_azimuth_deg, cell_distance_m
+
+NOT_ANALYSED = 255
+
+
+# Model: visible iff max(0, eye + H*D + curv*D^2 - z) <= target_h, for cells passing the distance/sector/pitch filters.
+@njit(cache=True, parallel=True)
+def viewshed_from_horizon_into(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, min_dist_m, max_dist_m,
+                               az_start_deg, az_end_deg, full_circle, pitch_low_deg, pitch_high_deg,
+                               visible, min_visible_height, elevation_angle):
+    """Write the viewshed of horizon grid ``H`` into the three output arrays.
+
+    ``min_visible_height`` may be ``H`` itself (each cell's ``H`` is read before
+    it is overwritten), so a caller that no longer needs ``H`` keeps peak
+    memory at ``z + H + visible + elevation_angle``. Outputs: ``visible``
+    uint8 (1, 0, 255 = not analysed), ``min_visible_height`` and
+    ``elevation_angle`` float32 (NaN where not analysed).
+    """
+    nrows, ncols = z.shape
+    max_d = max_dist_m if max_dist_m > 0.0 else math.inf
+    a0 = az_start_deg % 360.0
+    a1 = az_end_deg % 360.0
+    wraps = a0 > a1
+    check_pitch = pitch_low_deg > -90.0 or pitch_high_deg < 90.0
+    for r in prange(nrows):
+        for c in range(ncols):
+            h = np.float64(H[r, c])
+            zc = np.float64(z[r, c])
+            D = cell_distance_m(r, c, r0, c0, y_m, dx_m)
+            ok = not math.isnan(zc) and D >= min_dist_m and D <= max_d
+            if ok and D == 0.0:
+                visible[r, c] = 1
+                min_visible_height[r, c] = 0.0
+                elevation_angle[r, c] = -90.0
+                continue
+            if ok and not full_circle:
+                az = cell_azimuth_deg(r, c, r0, c0, y_m, dx_m)
+                if wraps:
+                    ok = az >= a0 or az <= a1
+                else:
+                    ok = a0 <= az <= a1
+            drop = curv * D * D
+            if ok and check_pitch:
+                pitch = math.degrees(math.atan2(zc + target_h - drop - eye_z, D))
+                ok = pitch_low_deg <= pitch <= pitch_high_deg
+            if not ok or math.isnan(h):
+                visible[r, c] = NOT_ANALYSED
+                min_visible_height[r, c] = np.nan
+                elevation_angle[r, c] = np.nan
+                continue
+            need = eye_z + h * D + drop - zc
+            if need < 0.0:
+                need = 0.0
+            need32 = np.float32(need)  # decide on the stored value, so visible == (mvh <= target_h) exactly
+            visible[r, c] = 1 if need32 <= target_h else 0
+            min_visible_height[r, c] = need32
+            elevation_angle[r, c] = math.degrees(math.atan2(zc - drop - eye_z, D))
+
+
+@njit(cache=True)
+def viewshed_from_horizon(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, min_dist_m, max_dist_m,
+                          az_start_deg, az_end_deg, full_circle, pitch_low_deg, pitch_high_deg):
+    """Return ``(visible uint8, min_visible_height float32, elevation_angle float32)`` for horizon grid ``H``.
+
+    Allocates the three outputs; see :func:`viewshed_from_horizon_into` for the
+    model and for reusing ``H``'s memory.
+    """
+    visible = np.empty(z.shape, dtype=np.uint8)
+    mvh = np.empty(z.shape, dtype=np.float32)
+    angle = np.empty(z.shape, dtype=np.float32)
+    viewshed_from_horizon_into(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, min_dist_m, max_dist_m,
+                               az_start_deg, az_end_deg, full_circle, pitch_low_deg, pitch_high_deg,
+                               visible, mvh, angle)
+    return visible, mvh, angle

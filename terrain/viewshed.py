@@ -1,0 +1,266 @@
+"""Viewsheds: which cells an observer sees, and how tall something must be to be seen.
+
+This layer turns a DEM and a user's observer into kernel calls
+(:mod:`terrain.kernels`) and the kernels' arrays back into a labelled
+:class:`xarray.Dataset`. The kernels' models are documented in their modules.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from . import __version__
+from .coords import GridPoint, locate
+from .dem import dem_crs, dem_transform
+from .earth import DEFAULT_REFRACTION, curvature_factor
+from .errors import InputError
+from .grid import cell_areas_m2, row_geometry
+
+METHODS = ("fast", "refined", "exact")
+DEFAULT_METHOD = "refined"
+NOT_ANALYSED = 255
+
+
+@dataclass(frozen=True)
+class ViewshedSetup:
+    """Everything a kernel call needs, worked out from the user's arguments."""
+
+    observer: GridPoint
+    rows: slice
+    cols: slice
+    r0: int
+    c0: int
+    eye_z: float
+    target_h: float
+    curv: float
+    min_d: float
+    max_d: float
+    az: tuple[float, float]
+    full_circle: bool
+    pitch: tuple[float, float]
+    y_m: np.ndarray
+    dx_m: np.ndarray
+
+
+def _check_options(observer_height, target_height, max_distance, min_distance, azimuth, pitch, method,
+                   absolute_heights):
+    if method not in METHODS:
+        raise InputError(f"unknown viewshed method {method!r}; choose one of {', '.join(METHODS)}")
+    if not absolute_heights and observer_height < 0:
+        raise InputError(f"observer height {observer_height} m is negative; give metres above the ground (0 or more)")
+    if not absolute_heights and target_height < 0:
+        raise InputError(f"target height {target_height} m is negative; give metres above the ground (0 or more)")
+    if max_distance is not None and not max_distance > 0:
+        raise InputError(f"the radius (max_distance) must be greater than zero, got {max_distance} m")
+    if min_distance is None or min_distance < 0:
+        raise InputError(f"min_distance must be 0 or more metres, got {min_distance}")
+    if max_distance is not None and min_distance >= max_distance:
+        raise InputError(f"min_distance {min_distance} m is not below max_distance {max_distance} m; "
+                         "the ring between them would be empty")
+    if azimuth is not None:
+        a0, a1 = (float(v) for v in azimuth)
+        if not (math.isfinite(a0) and math.isfinite(a1)):
+            raise InputError("azimuth limits must be finite degrees clockwise from north")
+        if a0 == a1:
+            raise InputError(f"the azimuth sector {a0:g}..{a1:g} is empty; give two different bearings "
+                             "clockwise from north, e.g. 120,240")
+    if pitch is not None:
+        lo, hi = (float(v) for v in pitch)
+        if not (-90.0 <= lo < hi <= 90.0):
+            raise InputError(f"pitch limits {lo:g},{hi:g} are not a range within -90..90 degrees "
+                             "(low first, e.g. -10,30)")
+
+
+def prepare(dem: xr.DataArray, observer, observer_height=2.0, target_height=0.0, max_distance=None,
+            min_distance=0.0, azimuth=None, pitch=None, curvature=True, refraction=DEFAULT_REFRACTION,
+            absolute_heights=False, method=DEFAULT_METHOD) -> ViewshedSetup:
+    """Check the options and work out the observer, analysis window and geometry (no kernel call)."""
+    _check_options(observer_height, target_height, max_distance, min_distance, azimuth, pitch, method,
+                   absolute_heights)
+    obs = locate(dem, observer, role="observer")
+    curv = curvature_factor(curvature, refraction)
+    y_all, dx_all = row_geometry(dem_transform(dem), dem.shape, dem_crs(dem))
+    nrows, ncols = dem.shape
+    if max_distance is not None:
+        rlo = int(np.searchsorted(y_all, y_all[obs.r] - max_distance, side="left"))
+        rhi = int(np.searchsorted(y_all, y_all[obs.r] + max_distance, side="right"))
+        span_c = int(math.ceil(max_distance / float(dx_all[max(rlo, 0):rhi].min()))) + 1
+        rows = slice(max(rlo, 0), min(rhi, nrows))
+        cols = slice(max(obs.c - span_c, 0), min(obs.c + span_c + 1, ncols))
+    else:
+        rows, cols = slice(0, nrows), slice(0, ncols)
+    eye = float(observer_height) if absolute_heights else obs.ground_m + float(observer_height)
+    full = azimuth is None or (float(azimuth[1]) - float(azimuth[0])) % 360.0 == 0.0
+    az = (0.0, 360.0) if full else (float(azimuth[0]), float(azimuth[1]))
+    pt = (-90.0, 90.0) if pitch is None else (float(pitch[0]), float(pitch[1]))
+    y_m = np.ascontiguousarray(y_all[rows])
+    dx_m = np.ascontiguousarray(dx_all[rows])
+    return ViewshedSetup(observer=obs, rows=rows, cols=cols, r0=obs.r - rows.start, c0=obs.c - cols.start,
+                         eye_z=eye, target_h=float(target_height), curv=curv, min_d=float(min_distance),
+                         max_d=float(max_distance) if max_distance is not None else 0.0, az=az,
+                         full_circle=full, pitch=pt, y_m=y_m, dx_m=dx_m)
+
+
+def horizon(method: str, z: np.ndarray, s: ViewshedSetup) -> np.ndarray:
+    """Run the horizon kernel of ``method`` on the window ``z``; float32 horizon slopes."""
+    if method == "exact":
+        from .kernels.horizon_exact import horizon_exact
+
+        return horizon_exact(z, s.y_m, s.dx_m, s.r0, s.c0, s.eye_z, s.curv, s.max_d)
+    if method == "fast":
+        from .kernels.horizon_fast import horizon_fast
+
+        return horizon_fast(z, s.y_m, s.dx_m, s.r0, s.c0, s.eye_z, s.curv, s.max_d)
+    from .kernels.refine import horizon_refined
+
+    return horizon_refined(z, s.y_m, s.dx_m, s.r0, s.c0, s.eye_z, s.curv, s.max_d, s.target_h)
+
+
+def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_height: float = 0.0,
+             max_distance: float | None = None, min_distance: float = 0.0, azimuth=None, pitch=None,
+             curvature: bool = True, refraction: float = DEFAULT_REFRACTION, method: str = DEFAULT_METHOD,
+             absolute_heights: bool = False) -> xr.Dataset:
+    """Compute the viewshed of one observer.
+
+    Parameters
+    ----------
+    dem : xarray.DataArray
+        From :func:`terrain.load_dem` (geographic grids are analysed without resampling).
+    observer : str, tuple or point
+        ``"lat,lon"``, ``(lat, lon)``, ``"xy:X,Y"`` or a place name.
+    observer_height : float
+        Eye height, metres above the ground (default 2 m, as GDAL).
+    target_height : float
+        Height of the targets above the ground, metres (default 0: the ground itself).
+    max_distance : float, optional
+        Radius in metres; only the window within it is read and returned. None: the whole DEM.
+    min_distance : float
+        Inner radius in metres; nearer cells are not analysed.
+    azimuth : (float, float), optional
+        Sector ``(start, end)`` in degrees clockwise from north, wrapping through 360.
+    pitch : (float, float), optional
+        ``(low, high)`` degrees above the horizontal: targets outside this vertical field of view are not analysed.
+    curvature : bool
+        Account for the earth's curvature (default True).
+    refraction : float
+        Refraction coefficient k (default 0.13; GDAL's ``-cc`` is 1 - k).
+    method : {"refined", "fast", "exact"}
+        ``exact`` walks every sight line (R3); ``fast`` is an O(n) sweep; ``refined``
+        (default) re-walks exactly the cells the fast sweep leaves in doubt.
+    absolute_heights : bool
+        Read ``observer_height`` and ``target_height`` as metres above sea level.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``visible`` (uint8: 1 visible, 0 hidden, 255 not analysed), ``min_visible_height``
+        (float32 metres above ground a target needs to be seen; NaN where not analysed)
+        and ``elevation_angle`` (float32 degrees of the ground above the observer's
+        horizontal), on the DEM's grid (the window within ``max_distance``), with the
+        CRS and every parameter in the attributes.
+
+    Examples
+    --------
+    >>> dem = terrain.load_dem("dem_samples/N44W072.hgt")
+    >>> vs = terrain.viewshed(dem, "Mount Washington", observer_height=2, max_distance=20_000)
+    >>> round(terrain.visible_area_km2(vs))  # doctest: +SKIP
+    """
+    s = prepare(dem, observer, observer_height, target_height, max_distance, min_distance, azimuth, pitch,
+                curvature, refraction, absolute_heights, method)
+    window = dem.isel(y=s.rows, x=s.cols)
+    z = np.ascontiguousarray(window.values, dtype=np.float32)
+    t0 = time.perf_counter()
+    H = horizon(method, z, s)
+    from .kernels.visibility import viewshed_from_horizon_into
+
+    visible = np.empty(z.shape, dtype=np.uint8)
+    angle = np.empty(z.shape, dtype=np.float32)
+    # H's memory becomes min_visible_height: no extra raster-sized copy
+    viewshed_from_horizon_into(z, H, s.y_m, s.dx_m, s.r0, s.c0, s.eye_z, s.curv, s.target_h, s.min_d, s.max_d,
+                               s.az[0], s.az[1], s.full_circle, s.pitch[0], s.pitch[1], visible, H, angle)
+    seconds = time.perf_counter() - t0
+    return _as_dataset(window, visible, H, angle, s, method, seconds, dict(
+        observer_height_m=float(observer_height), target_height_m=float(target_height),
+        absolute_heights=int(bool(absolute_heights)),
+        max_distance_m=float(max_distance) if max_distance is not None else float("nan"),
+        min_distance_m=float(min_distance), azimuth_start_deg=s.az[0], azimuth_end_deg=s.az[1],
+        pitch_low_deg=s.pitch[0], pitch_high_deg=s.pitch[1], curvature=int(bool(curvature)),
+        refraction=float(refraction)))
+
+
+def _as_dataset(window, visible, mvh, angle, s: ViewshedSetup, method, seconds, params) -> xr.Dataset:
+    coords = {"y": window.y, "x": window.x}
+    ds = xr.Dataset(
+        {
+            "visible": (("y", "x"), visible, {"long_name": "visible from the observer",
+                                              "flag_values": "0 hidden, 1 visible, 255 not analysed",
+                                              "nodata": NOT_ANALYSED}),
+            "min_visible_height": (("y", "x"), mvh, {"long_name": "height above ground a target needs to be seen",
+                                                     "units": "m"}),
+            "elevation_angle": (("y", "x"), angle, {"long_name": "angle of the ground above the observer's horizontal",
+                                                    "units": "degree"}),
+        },
+        coords=coords,
+    )
+    crs = window.rio.crs
+    if crs is not None:
+        ds = ds.rio.write_crs(crs)
+    ds = ds.rio.write_transform(window.rio.transform(recalc=False))
+    o = s.observer
+    ds.attrs.update(params)
+    ds.attrs.update({
+        "method": method, "terrain_version": __version__,
+        "observer_name": o.name or "", "observer_lat": o.lat, "observer_lon": o.lon,
+        "observer_x": o.x, "observer_y": o.y, "observer_row": int(s.r0), "observer_col": int(s.c0),
+        "observer_ground_m": o.ground_m, "observer_eye_m": s.eye_z,
+        "source": window.attrs.get("source", ""), "synthetic": int(window.attrs.get("synthetic", 0)),
+        "kernel_seconds": round(seconds, 4),
+    })
+    return ds
+
+
+def cell_areas(result: xr.Dataset | xr.DataArray) -> np.ndarray:
+    """True area of every cell of a result's grid, km^2, as a (rows, 1) array that broadcasts over columns."""
+    transform = result.rio.transform(recalc=False)
+    shape = (result.sizes["y"], result.sizes["x"])
+    y_m, dx_m = row_geometry(transform, shape, result.rio.crs)
+    return (cell_areas_m2(y_m, dx_m) / 1e6)[:, None]
+
+
+def visible_area_km2(result: xr.Dataset) -> float:
+    """Visible area of a viewshed, km^2 (true cell areas, also on geographic grids)."""
+    return float(((result["visible"].values == 1) * cell_areas(result)).sum())
+
+
+def analysed_area_km2(result: xr.Dataset) -> float:
+    """Area that was analysed (within radius and sector, not void), km^2."""
+    return float(((result["visible"].values != NOT_ANALYSED) * cell_areas(result)).sum())
+
+
+def visible_percent(result: xr.Dataset) -> float:
+    """Visible area as a percentage of the analysed area."""
+    analysed = analysed_area_km2(result)
+    return 100.0 * visible_area_km2(result) / analysed if analysed > 0 else 0.0
+
+
+def viewshed_summary(result: xr.Dataset) -> dict:
+    """The headline numbers of a viewshed: visible and analysed area (km^2), percent, observer, method."""
+    a = result.attrs
+    return {
+        "observer": {"name": a.get("observer_name") or None, "lat": a["observer_lat"], "lon": a["observer_lon"],
+                     "ground_m": a["observer_ground_m"], "eye_m": a["observer_eye_m"]},
+        "visible_km2": round(visible_area_km2(result), 3),
+        "analysed_km2": round(analysed_area_km2(result), 3),
+        "visible_percent": round(visible_percent(result), 3),
+        "method": a["method"],
+        "parameters": {k: a[k] for k in ("observer_height_m", "target_height_m", "max_distance_m",
+                                         "min_distance_m", "azimuth_start_deg", "azimuth_end_deg",
+                                         "pitch_low_deg", "pitch_high_deg", "curvature", "refraction",
+                                         "absolute_heights")},
+        "source": a.get("source", ""),
+    }

@@ -1,0 +1,123 @@
+"""The viewshed API: options, windows, attributes, summaries — on top of the kernels (tested in test_kernels_*)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import terrain
+from terrain import InputError, dem_from_array, viewshed
+from terrain.viewshed import analysed_area_km2, visible_area_km2, visible_percent, viewshed_summary
+
+
+def plane(n=201, cell=30.0, z=0.0, crs="EPSG:32633"):
+    return dem_from_array(np.full((n, n), z, np.float32), (500000, cell, 0, 4000000 + n * cell, 0, -cell), crs=crs)
+
+
+def centre(dem):
+    t = dem.rio.transform()
+    n = dem.shape[0] // 2
+    return f"xy:{t.c + (n + 0.5) * t.a},{t.f + (n + 0.5) * t.e}"
+
+
+def test_flat_plane_is_all_visible_without_curvature():
+    dem = plane()
+    vs = viewshed(dem, centre(dem), curvature=False, method="exact")
+    assert (vs.visible.values == 1).all()
+    assert np.nanmax(vs.min_visible_height.values) == 0.0
+    assert visible_percent(vs) == pytest.approx(100.0)
+    assert visible_area_km2(vs) == pytest.approx(201 * 201 * 0.0009, rel=1e-6)
+
+
+def test_radius_window_and_ring():
+    dem = plane(n=301)
+    vs = viewshed(dem, centre(dem), max_distance=1500, min_distance=300, curvature=False, method="fast")
+    # only the window within the radius comes back: 2 * 1500 / 30 + 1 cells, plus rounding
+    assert vs.sizes["x"] <= 103 and vs.sizes["y"] <= 103
+    ring = np.pi * (1.5 ** 2 - 0.3 ** 2)
+    assert analysed_area_km2(vs) == pytest.approx(ring, rel=0.03)
+    r0, c0 = vs.attrs["observer_row"], vs.attrs["observer_col"]
+    assert vs.visible.values[r0, c0] == 255  # inside the inner radius
+    assert vs.visible.values[r0, c0 + 20] == 1
+    assert np.isnan(vs.min_visible_height.values[0, 0])
+
+
+def test_sector_and_pitch():
+    dem = plane(n=201)
+    vs = viewshed(dem, centre(dem), azimuth=(45, 135), curvature=False, method="fast")
+    r0, c0 = vs.attrs["observer_row"], vs.attrs["observer_col"]
+    v = vs.visible.values
+    assert v[r0, c0 + 50] == 1  # due east
+    assert v[r0 - 50, c0] == 255  # due north: outside the sector
+    assert analysed_area_km2(vs) == pytest.approx(visible_area_km2(vs))
+    wrap = viewshed(dem, centre(dem), azimuth=(300, 60), curvature=False, method="fast")
+    assert wrap.visible.values[r0 - 50, c0] == 1 and wrap.visible.values[r0 + 50, c0] == 255
+    # a 10 m eye over a flat plane looks down on everything: pitch -1..30 keeps only the far ground
+    far = viewshed(dem, centre(dem), observer_height=10, pitch=(-1, 30), curvature=False, method="fast")
+    w = far.visible.values
+    assert w[r0, c0 + 10] == 255  # 300 m away, 1.9 degrees down
+    assert w[r0, c0 + 95] == 1  # 2850 m away, 0.2 degrees down
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(max_distance=-5), "greater than zero"),
+    (dict(max_distance=0), "greater than zero"),
+    (dict(max_distance=1000, min_distance=2000), "not below"),
+    (dict(azimuth=(90, 90)), "empty"),
+    (dict(pitch=(30, -10)), "pitch"),
+    (dict(observer_height=-2), "negative"),
+    (dict(method="magic"), "unknown viewshed method"),
+])
+def test_bad_options(kwargs, words):
+    dem = plane(n=21)
+    with pytest.raises(InputError, match=words):
+        viewshed(dem, centre(dem), **kwargs)
+
+
+def test_observer_off_map_or_in_void(white_mountains):
+    with pytest.raises(InputError, match="outside the DEM"):
+        viewshed(white_mountains, "35.2,36.7")
+    dem = white_mountains.isel(x=slice(800, 900), y=slice(800, 900)).copy()
+    dem.values[75, 36] = np.nan
+    with pytest.raises(InputError, match="void"):
+        viewshed(dem, f"{float(dem.y[75])},{float(dem.x[36])}")
+    nocrs = dem_from_array(np.zeros((9, 9)), (0, 30, 0, 270, 0, -30))
+    with pytest.raises(InputError, match="no CRS"):
+        viewshed(nocrs, "1,1")
+
+
+def test_attributes_record_everything(white_mountains):
+    vs = viewshed(white_mountains, "44.2708,-71.3033", observer_height=10, target_height=2, max_distance=5000,
+                  method="fast")
+    a = vs.attrs
+    assert a["observer_height_m"] == 10 and a["target_height_m"] == 2 and a["max_distance_m"] == 5000
+    assert a["method"] == "fast" and a["terrain_version"] == terrain.__version__
+    assert a["observer_lat"] == pytest.approx(44.2708) and a["observer_eye_m"] == 1918.0
+    assert vs.rio.crs.to_epsg() == 4326
+    assert vs.visible.dtype == np.uint8 and vs.min_visible_height.dtype == np.float32
+    # on the DEM's grid: coordinates are a subset of the DEM's
+    assert np.isin(vs.x.values, white_mountains.x.values).all()
+    s = viewshed_summary(vs)
+    assert 0 < s["visible_km2"] < s["analysed_km2"] <= math.pi * 25 * 1.02
+
+
+def test_visible_iff_mvh_below_target(white_mountains):
+    vs = viewshed(white_mountains, "44.2708,-71.3033", target_height=5, max_distance=8000, method="exact")
+    v, m = vs.visible.values, vs.min_visible_height.values
+    analysed = v != 255
+    np.testing.assert_array_equal(v[analysed] == 1, m[analysed] <= 5)
+
+
+def test_absolute_heights(white_mountains):
+    rel = viewshed(white_mountains, "44.2708,-71.3033", observer_height=10, max_distance=5000, method="fast")
+    ab = viewshed(white_mountains, "44.2708,-71.3033", observer_height=1918, absolute_heights=True,
+                  max_distance=5000, method="fast")
+    np.testing.assert_array_equal(rel.visible.values, ab.visible.values)
+
+
+def test_geographic_area_uses_true_cell_areas(white_mountains):
+    vs = viewshed(white_mountains, "44.2708,-71.3033", max_distance=10_000, curvature=False, method="fast")
+    # the analysed disc has the area of a 10 km circle, measured on the ellipsoid
+    assert analysed_area_km2(vs) == pytest.approx(math.pi * 100, rel=0.02)
