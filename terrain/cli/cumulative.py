@@ -1,0 +1,104 @@
+"""``terrain cumulative``: how many of a group of observers see each cell."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..units import parse_distance_m
+from .options import (check_heights, curvature_options, height_options, json_option, print_json, progress_enabled,
+                      refraction_value)
+
+
+def dask_options(f):
+    """``--workers`` and ``--scheduler``: run on a Dask cluster instead of in-process threads."""
+    f = click.option("--scheduler", envvar="TERRAIN_SCHEDULER",
+                     help="Address of a running Dask scheduler (tcp://host:8786); also $TERRAIN_SCHEDULER.")(f)
+    f = click.option("--workers", type=click.IntRange(min=1),
+                     help="Run on a local Dask cluster of N worker processes (default: threads in this process).")(f)
+    return f
+
+
+def point_label(row: dict) -> str:
+    """A row's name, or its coordinates."""
+    return row.get("name") or f"{row['lat']:.4f}, {row['lon']:.4f}"
+
+
+def use_dask(workers, scheduler) -> bool:
+    return bool(workers or scheduler)
+
+
+@click.command("cumulative")
+@click.argument("dem", nargs=-1, required=True, metavar="DEM...")
+@click.option("--observers", required=True,
+              help="Observers separated by ';' (or ',' between place names): 'lat,lon', 'xy:X,Y', place names; "
+                   "@FILE reads one a line.")
+@height_options
+@click.option("--radius", help="Viewshed radius of every observer, e.g. 15km. Default: the whole DEM.")
+@curvature_options
+@click.option("--method", type=click.Choice(["fast", "exact", "refined"]), default="fast", show_default=True,
+              help="Horizon method of every viewshed.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False),
+              help="GeoTIFF of the count (uint16); .nc writes count, analysed and seen_by as NetCDF.")
+@dask_options
+@json_option
+def cumulative_command(dem, observers, observer_height, target_height, absolute_heights, radius, curvature,
+                       refraction, curvature_coefficient, method, out_path, workers, scheduler, as_json):
+    """Cumulative viewshed: how many observers see each cell, and the group's dead ground.
+
+    Prints the area seen by any, by all and by none (dead ground) of the observers.
+
+    \b
+    Example:
+      terrain cumulative dem_samples/hama_standin.tif --observers "Zayn al-Abidin,Jabal Kafra" \\
+          --observer-height 10 --radius 15km --out c.tif
+    """
+    from ..dem import load_dem
+    from ..export import write_geotiff, write_netcdf
+    from ..multi.cumulative import coverage_summary
+    from ..multi.observers import split_point_list
+
+    check_heights(observer_height, target_height, absolute_heights)
+    points = split_point_list(observers)
+    max_d = parse_distance_m(radius, "--radius") if radius is not None else None
+    data = load_dem(list(dem))
+    options = dict(observer_height=observer_height, target_height=target_height, max_distance=max_d,
+                   curvature=curvature, refraction=refraction_value(refraction, curvature_coefficient),
+                   absolute_heights=absolute_heights, method=method)
+    if use_dask(workers, scheduler):
+        from ..multi.distributed import cumulative_viewshed
+
+        result = cumulative_viewshed(data, points, scheduler=scheduler, n_workers=workers,
+                                     progress=progress_enabled(as_json), **options)
+    else:
+        from ..multi.cumulative import cumulative_viewshed
+
+        result = cumulative_viewshed(data, points, progress=progress_enabled(as_json), **options)
+    summary = coverage_summary(result)
+    summary["observers"] = [{"name": str(n) or None, "lat": round(float(la), 6), "lon": round(float(lo), 6),
+                             "visible_km2": round(float(v), 3)}
+                            for n, la, lo, v in zip(result.observer_name.values, result.observer_lat.values,
+                                                    result.observer_lon.values, result.visible_km2.values)]
+    written = {}
+    if out_path:
+        if Path(out_path).suffix.lower() in (".nc", ".nc4", ".netcdf"):
+            written["netcdf"] = str(write_netcdf(result.drop_vars("observer_name"), out_path))
+        else:
+            written["count"] = str(write_geotiff(result, out_path, "count"))
+    summary["method"] = method
+    summary["written"] = written
+    if as_json:
+        print_json(summary)
+        return
+    click.echo(f"Cumulative viewshed of {len(points)} observers (method {method})")
+    for o in summary["observers"]:
+        click.echo(f"  {point_label(o)}: {o['visible_km2']:.2f} km² visible")
+    click.echo(f"  seen by any   {summary['seen_by_any_km2']:.2f} km² of {summary['analysed_km2']:.2f} km² analysed "
+               f"({summary['seen_by_any_percent']:.1f} %)")
+    click.echo(f"  seen by all   {summary['seen_by_all_km2']:.2f} km²")
+    click.echo(f"  dead ground   {summary['dead_ground_km2']:.2f} km²")
+    if result.attrs.get("synthetic"):
+        click.echo(f"  data          {result.attrs.get('source')}")
+    for kind, path in written.items():
+        click.echo(f"  {kind:<13} {path}")

@@ -1,0 +1,55 @@
+"""``terrain intervis``: which of a set of points see each other."""
+
+from __future__ import annotations
+
+import click
+
+from .options import check_heights, curvature_options, height_options, json_option, print_json, refraction_value
+
+
+@click.command("intervis")
+@click.argument("dem", nargs=-1, required=True, metavar="DEM...")
+@click.option("--points", required=True,
+              help="Points separated by ';': 'lat,lon', 'xy:X,Y' or place names; @FILE reads one a line.")
+@height_options
+@curvature_options
+@json_option
+def intervis_command(dem, points, observer_height, target_height, absolute_heights, curvature, refraction,
+                     curvature_coefficient, as_json):
+    """Intervisibility: exact line of sight between every pair of points.
+
+    The target height defaults to the observer height (masts looking at each
+    other), which makes the matrix symmetric; give --target-height to differ.
+
+    \b
+    Example:
+      terrain intervis dem_samples/hama_standin.tif --points "Zayn al-Abidin;Jabal Kafra;Hama;35.25,36.70" \\
+          --observer-height 10
+    """
+    from ..dem import load_dem
+    from ..multi.intervisibility import intervisibility
+    from ..multi.observers import split_point_list
+
+    check_heights(observer_height, target_height, absolute_heights)
+    names = split_point_list(points)
+    data = load_dem(list(dem))
+    ctx = click.get_current_context()
+    given_target = ctx.get_parameter_source("target_height") != click.core.ParameterSource.DEFAULT
+    table = intervisibility(data, names, observer_height=observer_height,
+                            target_height=target_height if given_target else None, curvature=curvature,
+                            refraction=refraction_value(refraction, curvature_coefficient),
+                            absolute_heights=absolute_heights)
+    if as_json:
+        print_json(table.to_dict())
+        return
+    n = len(table.names)
+    click.echo(f"Intervisibility of {n} points ('+' sees, '.' hidden; row = observer)")
+    width = max(len(s) for s in table.names)
+    for i, name in enumerate(table.names):
+        marks = " ".join("+" if table.matrix[i, j] else "." for j in range(n))
+        click.echo(f"  {i + 1:>2} {name:<{width}}  {marks}")
+    symmetric = bool((table.matrix == table.matrix.T).all())
+    for r in table.rows:
+        if not symmetric or r["from_index"] < r["to_index"]:
+            verdict = "visible" if r["visible"] else f"hidden (needs {r['extra_target_height_m']:.1f} m more)"
+            click.echo(f"  {r['from']} -> {r['to']}: {r['distance_km']:.2f} km, {verdict}")

@@ -1,0 +1,58 @@
+"""``terrain keyterrain``: the high ground that matters for a target."""
+
+from __future__ import annotations
+
+import click
+
+from ..units import parse_distance_m
+from .cumulative import dask_options, use_dask
+from .options import (check_heights, curvature_options, height_options, json_option, print_json, progress_enabled,
+                      refraction_value)
+from .overlook import print_ranking, target_option
+
+
+@click.command("keyterrain")
+@click.argument("dem", nargs=-1, required=True, metavar="DEM...")
+@target_option
+@click.option("--within", default="20km", show_default=True, help="Search radius for summits around the target.")
+@click.option("--target-radius", "target_radius", default="2km", show_default=True,
+              help="Radius of the target area around a target point.")
+@click.option("--min-prominence", type=float, default=50.0, show_default=True,
+              help="Metres of prominence a summit needs to count.")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many summits to list.")
+@height_options
+@curvature_options
+@click.option("--method", type=click.Choice(["fast", "exact", "refined"]), default="fast", show_default=True)
+@dask_options
+@json_option
+def keyterrain_command(dem, target, within, target_radius, min_prominence, top, observer_height, target_height,
+                       absolute_heights, curvature, refraction, curvature_coefficient, method, workers, scheduler,
+                       as_json):
+    """Key terrain: the summits around a target, ranked by how much of it they overlook.
+
+    \b
+    Example:
+      terrain keyterrain dem_samples/hama_standin.tif --target Hama --within 20km --observer-height 10
+    """
+    from ..dem import load_dem
+
+    check_heights(observer_height, target_height, absolute_heights)
+    data = load_dem(list(dem))
+    options = dict(target_radius=parse_distance_m(target_radius, "--target-radius"),
+                   radius=parse_distance_m(within, "--within"), min_prominence=min_prominence,
+                   observer_height=observer_height, target_height=target_height, curvature=curvature,
+                   refraction=refraction_value(refraction, curvature_coefficient), method=method,
+                   absolute_heights=absolute_heights, progress=progress_enabled(as_json))
+    if use_dask(workers, scheduler):
+        from ..multi.distributed import overlook
+
+        table = overlook(data, target, None, scheduler=scheduler, n_workers=workers, limit=top, **options)
+    else:
+        from ..multi.overlook import key_terrain
+
+        options["top"] = top
+        table = key_terrain(data, target, **options)
+    if as_json:
+        print_json(table.to_dict())
+        return
+    print_ranking(table, "Key terrain for")

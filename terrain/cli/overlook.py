@@ -1,0 +1,78 @@
+"""``terrain overlook``: how much of a target area each candidate observer sees."""
+
+from __future__ import annotations
+
+import click
+
+from ..units import parse_distance_m
+from .cumulative import dask_options, point_label, use_dask
+from .options import (check_heights, curvature_options, height_options, json_option, print_json, progress_enabled,
+                      refraction_value)
+
+
+def target_option(f):
+    return click.option("--target", required=True,
+                        help="Target: a place name, 'lat,lon' (with --target-radius) or a GeoJSON polygon file.")(f)
+
+
+def print_ranking(table, title: str) -> None:
+    a = table.attrs
+    click.echo(f"{title} {a['target']} ({a['target_area_km2']:.2f} km², method {a['method']})")
+    for r in table.rows:
+        extra = f", prominence {r['prominence_m']:.0f} m" if "prominence_m" in r else ""
+        click.echo(f"  {r['rank']:>2}. {point_label(r)}: {r['visible_km2']:.2f} km² ({r['visible_percent']:.1f} %) "
+                   f"from {r['distance_km']:.1f} km, eye {r['eye_m']:.0f} m{extra}")
+    if "SYNTHETIC" in str(a.get("source", "")):
+        click.echo(f"  data: {a['source']}")
+
+
+@click.command("overlook")
+@click.argument("dem", nargs=-1, required=True, metavar="DEM...")
+@target_option
+@click.option("--radius", "target_radius", default="1km", show_default=True,
+              help="Radius of the target area around a target point, e.g. 3km.")
+@click.option("--candidates",
+              help="Observers separated by ';' (or ',' between place names). Default: summits within --within.")
+@click.option("--within", default="15km", show_default=True,
+              help="Search radius for summits around the target when no --candidates are given.")
+@click.option("--min-prominence", type=float, default=30.0, show_default=True,
+              help="Metres of prominence a summit needs to be a candidate.")
+@height_options
+@curvature_options
+@click.option("--method", type=click.Choice(["fast", "exact", "refined"]), default="fast", show_default=True)
+@click.option("--top", type=click.IntRange(min=1), help="Show only the best N.")
+@dask_options
+@json_option
+def overlook_command(dem, target, target_radius, candidates, within, min_prominence, observer_height,
+                     target_height, absolute_heights, curvature, refraction, curvature_coefficient, method, top,
+                     workers, scheduler, as_json):
+    """Overlook: rank observers by how much of a target area they see.
+
+    \b
+    Example:
+      terrain overlook dem_samples/hama_standin.tif --target Hama --radius 3km \\
+          --candidates "Zayn al-Abidin,Jabal Kafra,Souran" --observer-height 10
+    """
+    from ..dem import load_dem
+    from ..multi.observers import split_point_list
+
+    check_heights(observer_height, target_height, absolute_heights)
+    data = load_dem(list(dem))
+    options = dict(target_radius=parse_distance_m(target_radius, "--radius"),
+                   radius=parse_distance_m(within, "--within"), min_prominence=min_prominence,
+                   observer_height=observer_height, target_height=target_height, curvature=curvature,
+                   refraction=refraction_value(refraction, curvature_coefficient), method=method,
+                   absolute_heights=absolute_heights, limit=top, progress=progress_enabled(as_json))
+    points = split_point_list(candidates) if candidates else None
+    if use_dask(workers, scheduler):
+        from ..multi.distributed import overlook
+
+        table = overlook(data, target, points, scheduler=scheduler, n_workers=workers, **options)
+    else:
+        from ..multi.overlook import overlook
+
+        table = overlook(data, target, points, **options)
+    if as_json:
+        print_json(table.to_dict())
+        return
+    print_ranking(table, "Overlook of")

@@ -1,0 +1,222 @@
+"""The many-observer analyses as tasks on a Dask cluster: cumulative viewsheds, overlook, visibility index.
+
+The client prepares the observers (small arrays), scatters the elevation
+array and its row geometry to every worker once (``broadcast=True``), and
+submits one task per batch of observers; each task runs the same numba kernel
+as the local path (:func:`terrain.multi.observers.run_batches`, one thread per
+task). Cumulative partial results (count, analysed, seen_by over the batch's
+window) are merged pairwise on the workers (a tree reduction) and only the
+final one travels back. Integer sums and bit ORs are exact, so the results are
+identical to the single-process ones.
+
+The cluster is an existing scheduler (``scheduler="tcp://host:8786"`` or the
+``TERRAIN_SCHEDULER`` environment variable), an existing ``client``, or a
+:class:`distributed.LocalCluster` of ``n_workers`` processes with one thread
+each, started and closed around the call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+import numpy as np
+import xarray as xr
+
+from ..earth import DEFAULT_REFRACTION, curvature_factor
+from ..errors import InputError
+from .cumulative import MAX_SEEN_BY, as_dataset
+from .observers import (BatchResult, PackedObservers, check_batch_method, dem_geometry, observer_specs, pack,
+                        prepare_observers, run_batches)
+
+SCHEDULER_ENV = "TERRAIN_SCHEDULER"
+
+
+def _require_distributed():
+    try:
+        import distributed  # noqa: F401
+    except ImportError as exc:
+        raise InputError("the Dask path needs dask.distributed: pip install 'dask[distributed]'") from exc
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str | None = None, n_workers: int | None = None, client=None):
+    """Yield a :class:`distributed.Client`: ``client`` itself, one connected to ``scheduler`` (or
+    ``$TERRAIN_SCHEDULER``), or one on a new LocalCluster of ``n_workers`` single-threaded processes."""
+    if client is not None:
+        yield client
+        return
+    _require_distributed()
+    from distributed import Client, LocalCluster
+
+    address = scheduler or os.environ.get(SCHEDULER_ENV)
+    if address:
+        with Client(address) as c:
+            yield c
+        return
+    workers = int(n_workers) if n_workers else max(1, os.cpu_count() or 1)
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with Client(cluster) as c:
+            yield c
+
+
+def _batches(n: int, n_tasks: int, batch_size: int | None) -> list[slice]:
+    size = batch_size or max(1, -(-n // max(n_tasks, 1)))
+    return [slice(s, min(s + size, n)) for s in range(0, n, size)]
+
+
+def _cumulative_task(z, y_m, dx_m, row_area, packed: PackedObservers, method, first_index, with_seen):
+    window = packed.union_window()
+    r = run_batches(z, y_m, dx_m, row_area, packed, method, with_seen=with_seen, window=window,
+                    first_index=first_index, threads=1)
+    return {"window": window, "count": r.count.astype(np.uint32), "analysed": r.analysed.astype(np.uint32),
+            "seen": r.seen, "start": first_index, "area": r.area, "analysed_area": r.analysed_area}
+
+
+def _embed(part, window):
+    """A partial's arrays placed in the larger ``window``."""
+    if part["window"] == window:
+        return part["count"], part["analysed"], part["seen"]
+    shape = (window[1] - window[0], window[3] - window[2])
+    rs = slice(part["window"][0] - window[0], part["window"][1] - window[0])
+    cs = slice(part["window"][2] - window[2], part["window"][3] - window[2])
+    out = []
+    for a in (part["count"], part["analysed"], part["seen"]):
+        if a is None:
+            out.append(None)
+            continue
+        b = np.zeros(shape, a.dtype)
+        b[rs, cs] = a
+        out.append(b)
+    return out
+
+
+def _combine(a, b):
+    """Merge two cumulative partials (sum counts, OR bit masks) over the window holding both."""
+    wa, wb = a["window"], b["window"]
+    window = (min(wa[0], wb[0]), max(wa[1], wb[1]), min(wa[2], wb[2]), max(wa[3], wb[3]))
+    ca, na, sa = _embed(a, window)
+    cb, nb, sb = _embed(b, window)
+    seen = None if sa is None else (sa | sb)
+    return {"window": window, "count": ca + cb, "analysed": na + nb, "seen": seen,
+            "start": min(a["start"], b["start"]),
+            "area": np.concatenate([a["area"], b["area"]]) if a["start"] < b["start"] else
+            np.concatenate([b["area"], a["area"]]),
+            "analysed_area": np.concatenate([a["analysed_area"], b["analysed_area"]]) if a["start"] < b["start"]
+            else np.concatenate([b["analysed_area"], a["analysed_area"]])}
+
+
+def _tree_reduce(client, futures):
+    while len(futures) > 1:
+        nxt = [client.submit(_combine, futures[i], futures[i + 1], pure=False) for i in range(0, len(futures) - 1, 2)]
+        if len(futures) % 2:
+            nxt.append(futures[-1])
+        futures = nxt
+    return futures[0]
+
+
+def _show_progress(futures, progress):
+    if progress:
+        from distributed import progress as dask_progress
+
+        dask_progress(futures)
+
+
+def cumulative_viewshed(dem: xr.DataArray, observers, method: str = "fast", scheduler: str | None = None,
+                        n_workers: int | None = None, client=None, batch_size: int | None = None,
+                        progress: bool = False, **viewshed_options) -> xr.Dataset:
+    """:func:`terrain.multi.cumulative.cumulative_viewshed` on a Dask cluster (same arguments and result).
+
+    ``scheduler``/``n_workers``/``client`` choose the cluster (see the module
+    docstring); ``batch_size`` observers per task (default: about four tasks
+    per worker).
+
+    Examples
+    --------
+    >>> cv = cumulative_viewshed(dem, points, observer_height=10, max_distance=10_000, n_workers=2)  # doctest: +SKIP
+    """
+    check_batch_method(method)
+    specs = observer_specs(observers, viewshed_options)
+    setups = prepare_observers(dem, specs, method)
+    packed = pack(setups)
+    with_seen = len(setups) <= MAX_SEEN_BY
+    z, y_m, dx_m, row_area = dem_geometry(dem)
+    with dask_client(scheduler, n_workers, client) as c:
+        geom = c.scatter([z, y_m, dx_m, row_area], broadcast=True)
+        nw = max(len(c.scheduler_info().get("workers", {})), 1)
+        futures = [c.submit(_cumulative_task, *geom, packed.take(b), method, b.start, with_seen, pure=False)
+                   for b in _batches(len(packed), 4 * nw, batch_size)]
+        _show_progress(futures, progress)
+        part = _tree_reduce(c, futures).result()
+    window = packed.union_window()
+    count, analysed, seen = _embed(part, window)
+    if count.size and count.max() > np.iinfo(np.uint16).max:
+        raise InputError("more than 65535 observers see one cell; split the observers into groups")
+    result = BatchResult(count.astype(np.uint16), seen, analysed.astype(np.uint16), part["area"],
+                         part["analysed_area"], window)
+    return as_dataset(dem, result, setups, method, specs)
+
+
+def _areas_task(z, y_m, dx_m, row_area, packed, method, mask):
+    r = run_batches(z, y_m, dx_m, row_area, packed, method, accumulate=False, mask=mask, threads=1)
+    return r.area, r.analysed_area
+
+
+def _areas(c, geom, packed, method, mask_future, batch_size, progress):
+    nw = max(len(c.scheduler_info().get("workers", {})), 1)
+    futures = [c.submit(_areas_task, *geom, packed.take(b), method, mask_future, pure=False)
+               for b in _batches(len(packed), 4 * nw, batch_size)]
+    _show_progress(futures, progress)
+    parts = c.gather(futures)
+    if not parts:
+        return np.zeros(0), np.zeros(0)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 1, observer_height: float = 2.0,
+                     target_height: float = 0.0, curvature: bool = True, refraction: float = DEFAULT_REFRACTION,
+                     method: str = "fast", absolute_heights: bool = False, scheduler: str | None = None,
+                     n_workers: int | None = None, client=None, batch_size: int | None = None,
+                     progress: bool = False) -> xr.DataArray:
+    """:func:`terrain.multi.vindex.visibility_index` on a Dask cluster (same arguments and result)."""
+    from .vindex import as_dataarray, observer_cells, pack_grid_observers
+
+    check_batch_method(method)
+    if not radius > 0:
+        raise InputError(f"the radius must be greater than zero, got {radius} m")
+    stride = int(stride)
+    if stride < 1:
+        raise InputError(f"stride must be a whole number of cells, 1 or more, got {stride}")
+    z, y_m, dx_m, row_area = dem_geometry(dem)
+    rows, cols = observer_cells(z.shape, stride)
+    packed, keep = pack_grid_observers(z, y_m, dx_m, rows, cols, float(radius), observer_height, target_height,
+                                       curvature_factor(curvature, refraction), absolute_heights)
+    with dask_client(scheduler, n_workers, client) as c:
+        geom = c.scatter([z, y_m, dx_m, row_area], broadcast=True)
+        area, _ = _areas(c, geom, packed, method, None, batch_size, progress)
+    values = np.full(rows.size * cols.size, np.nan, np.float32)
+    values[keep] = area
+    return as_dataarray(dem, values.reshape(rows.size, cols.size), stride, dict(
+        radius_m=float(radius), stride=stride, observer_height_m=float(observer_height),
+        target_height_m=float(target_height), absolute_heights=int(bool(absolute_heights)),
+        curvature=int(bool(curvature)), refraction=float(refraction), method=method))
+
+
+def overlook(dem: xr.DataArray, target, candidates=None, scheduler: str | None = None, n_workers: int | None = None,
+             client=None, batch_size: int | None = None, **options):
+    """:func:`terrain.multi.overlook.overlook` with the candidates' viewsheds run on a Dask cluster."""
+    from .overlook import overlook as local_overlook
+
+    method = options.get("method", "fast")
+    check_batch_method(method)
+    progress = options.pop("progress", False)
+    options.pop("threads", None)
+    with dask_client(scheduler, n_workers, client) as c:
+        def areas(dem_, specs, area, method_, threads=None, progress=False):
+            setups = prepare_observers(dem_, specs, method_)
+            z, y_m, dx_m, row_area = dem_geometry(dem_)
+            geom = c.scatter([z, y_m, dx_m, row_area], broadcast=True)
+            [mask] = c.scatter([area.mask], broadcast=True)
+            return _areas(c, geom, pack(setups), method_, mask, batch_size, progress)
+
+        return local_overlook(dem, target, candidates, areas_fn=areas, progress=progress, **options)

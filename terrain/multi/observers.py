@@ -1,0 +1,288 @@
+"""Many observers on one DEM: their options, their windows, and batched kernel runs over the shared array.
+
+Every observer is set up by :func:`terrain.viewshed.prepare` (the single-observer
+checks and geometry), then packed into plain arrays for
+:func:`terrain.kernels.observer_batch.observer_batch`, which reads windows of
+one elevation array: the DEM is read once, whatever the number of observers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from ..dem import dem_crs, dem_transform
+from ..earth import DEFAULT_REFRACTION
+from ..errors import InputError
+from ..grid import cell_areas_m2, row_geometry
+from ..viewshed import ViewshedSetup, prepare
+
+#: Options one observer may carry (the keyword arguments of :func:`terrain.viewshed.viewshed`).
+OBSERVER_OPTIONS = ("observer_height", "target_height", "max_distance", "min_distance", "azimuth", "pitch",
+                    "curvature", "refraction", "absolute_heights")
+DEFAULTS = {"observer_height": 2.0, "target_height": 0.0, "max_distance": None, "min_distance": 0.0,
+            "azimuth": None, "pitch": None, "curvature": True, "refraction": DEFAULT_REFRACTION,
+            "absolute_heights": False}
+_PAIRS = ("azimuth", "pitch")
+BATCH_METHODS = ("fast", "exact")
+
+
+def observer_specs(observers, options: dict) -> list[dict]:
+    """One dict of viewshed options per observer, from shared options, per-observer lists and dicts.
+
+    Parameters
+    ----------
+    observers : sequence
+        Points (``"lat,lon"``, ``(lat, lon)``, ``"xy:X,Y"``, place names) or dicts
+        ``{"point": ..., "observer_height": ..., ...}`` whose keys override ``options``.
+    options : dict
+        Keyword options of :func:`terrain.viewshed.viewshed`. A value may be a
+        list as long as ``observers`` to give each observer its own (for
+        ``azimuth``/``pitch``: a list of pairs).
+    """
+    if isinstance(observers, (str, dict)) or not hasattr(observers, "__len__"):
+        observers = [observers]
+    observers = list(observers)
+    n = len(observers)
+    if n == 0:
+        raise InputError("no observers given; pass at least one point or place name")
+    unknown = set(options) - set(OBSERVER_OPTIONS)
+    if unknown:
+        raise InputError(f"unknown observer option(s) {', '.join(sorted(unknown))}; "
+                         f"choose from {', '.join(OBSERVER_OPTIONS)}")
+    specs = []
+    for i, item in enumerate(observers):
+        spec = dict(DEFAULTS)
+        for key, value in options.items():
+            spec[key] = _pick(key, value, i, n)
+        if isinstance(item, dict):
+            if "point" not in item:
+                raise InputError(f"observer {i} is a dict without 'point'; give {{'point': 'lat,lon', ...}}")
+            extra = set(item) - set(OBSERVER_OPTIONS) - {"point", "name"}
+            if extra:
+                raise InputError(f"observer {i} has unknown option(s) {', '.join(sorted(extra))}")
+            spec.update({k: v for k, v in item.items() if k not in ("point", "name")})
+            spec["point"] = item["point"]
+        else:
+            spec["point"] = item
+        specs.append(spec)
+    return specs
+
+
+def _pick(key, value, i, n):
+    """The value of option ``key`` for observer ``i``: per-observer when a list of ``n`` values."""
+    if isinstance(value, (list, tuple, np.ndarray)) and not isinstance(value, str):
+        per_observer = len(value) == n and (key not in _PAIRS or all(
+            v is None or (isinstance(v, (list, tuple, np.ndarray)) and len(v) == 2) for v in value))
+        if per_observer:
+            return value[i]
+        if key not in _PAIRS:
+            raise InputError(f"{key} has {len(value)} values for {n} observers; give one value or one per observer")
+    return value
+
+
+def prepare_observers(dem: xr.DataArray, specs: list[dict], method: str) -> list[ViewshedSetup]:
+    """:func:`terrain.viewshed.prepare` for every observer (checks, cell, window, geometry)."""
+    setups = []
+    for i, s in enumerate(specs):
+        try:
+            setups.append(prepare(dem, s["point"], s["observer_height"], s["target_height"], s["max_distance"],
+                                  s["min_distance"], s["azimuth"], s["pitch"], s["curvature"], s["refraction"],
+                                  s["absolute_heights"], method))
+        except InputError as exc:
+            raise InputError(f"observer {i + 1} ({s['point']!r}): {exc}") from None
+    return setups
+
+
+@dataclass
+class PackedObservers:
+    """Observers as the arrays :func:`~terrain.kernels.observer_batch.observer_batch` reads."""
+
+    win: np.ndarray   # int64 (n, 4): row_start, row_stop, col_start, col_stop in the DEM grid
+    obs: np.ndarray   # int64 (n, 2): observer row, col within its window
+    par: np.ndarray   # float64 (n, 10)
+
+    def __len__(self) -> int:
+        return int(self.win.shape[0])
+
+    def union_window(self) -> tuple[int, int, int, int]:
+        """``(row_start, row_stop, col_start, col_stop)`` of the block holding every observer's window."""
+        return (int(self.win[:, 0].min()), int(self.win[:, 1].max()),
+                int(self.win[:, 2].min()), int(self.win[:, 3].max()))
+
+    def take(self, idx) -> "PackedObservers":
+        return PackedObservers(self.win[idx], self.obs[idx], self.par[idx])
+
+
+def pack(setups: list[ViewshedSetup]) -> PackedObservers:
+    n = len(setups)
+    win = np.empty((n, 4), np.int64)
+    obs = np.empty((n, 2), np.int64)
+    par = np.empty((n, 10), np.float64)
+    for i, s in enumerate(setups):
+        win[i] = (s.rows.start, s.rows.stop, s.cols.start, s.cols.stop)
+        obs[i] = (s.r0, s.c0)
+        par[i] = (s.eye_z, s.target_h, s.curv, s.min_d, s.max_d, s.az[0], s.az[1], float(s.full_circle),
+                  s.pitch[0], s.pitch[1])
+    return PackedObservers(win, obs, par)
+
+
+def dem_geometry(dem: xr.DataArray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(z, y_m, dx_m, row_area_km2)`` of a whole DEM: the arrays every batch shares."""
+    z = np.ascontiguousarray(dem.values, dtype=np.float32)
+    y_m, dx_m = row_geometry(dem_transform(dem), dem.shape, dem_crs(dem))
+    return z, y_m, dx_m, cell_areas_m2(y_m, dx_m) / 1e6
+
+
+def check_batch_method(method: str) -> None:
+    if method not in BATCH_METHODS:
+        raise InputError(f"method {method!r} cannot run observers in batches; choose one of "
+                         f"{', '.join(BATCH_METHODS)}")
+
+
+@dataclass
+class BatchResult:
+    """What a run of observers leaves: accumulators over ``window`` and per-observer areas (km^2)."""
+
+    count: np.ndarray | None      # uint16 (rows, cols)
+    seen: np.ndarray | None       # uint64 (rows, cols), bit i = observer i
+    analysed: np.ndarray | None   # uint16 (rows, cols)
+    area: np.ndarray              # float64 (n,)
+    analysed_area: np.ndarray     # float64 (n,)
+    window: tuple[int, int, int, int]
+
+
+def run_batches(z, y_m, dx_m, row_area_km2, packed: PackedObservers, method: str, *, accumulate: bool = True,
+                with_seen: bool = True, window=None, mask=None, first_index: int = 0, batch_size: int = 64,
+                threads: int | None = None, progress=None) -> BatchResult:
+    """Run observers in batches of ``batch_size`` with the numba kernel; fold into accumulators over ``window``.
+
+    ``progress``: a callable taking the number of observers just finished (e.g. ``tqdm.update``).
+    ``threads``: numba threads (default: all); the result does not depend on it.
+    """
+    import numba
+
+    from ..kernels.observer_batch import observer_batch
+
+    check_batch_method(method)
+    n = len(packed)
+    nthreads = numba.get_num_threads() if threads is None else max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS))
+    nchunks = max(1, min(nthreads, n))
+    window = packed.union_window() if window is None else window
+    rows, cols = window[1] - window[0], window[3] - window[2]
+    shape = (nchunks, rows, cols) if accumulate else (nchunks, 0, 0)
+    count = np.zeros(shape, np.uint16)
+    analysed = np.zeros(shape, np.uint16)
+    seen = np.zeros(shape if (accumulate and with_seen) else (nchunks, 0, 0), np.uint64)
+    if with_seen and accumulate and first_index + n > 64:
+        raise InputError(f"seen_by holds at most 64 observers, got {first_index + n}; pass with_seen=False")
+    mask_arr = np.zeros((0, 0), np.uint8) if mask is None else np.ascontiguousarray(mask, dtype=np.uint8)
+    area = np.zeros(n, np.float64)
+    analysed_area = np.zeros(n, np.float64)
+    previous = numba.get_num_threads()
+    numba.set_num_threads(nthreads)
+    try:
+        for start in range(0, n, batch_size):
+            part = packed.take(slice(start, start + batch_size))
+            a = np.zeros(len(part), np.float64)
+            b = np.zeros(len(part), np.float64)
+            if method == "fast" and not nested_parallel_ok():
+                _fold_one_by_one(z, y_m, dx_m, part, first_index + start, window, count, seen, analysed,
+                                 row_area_km2, mask_arr, a, b)
+            else:
+                observer_batch(z, y_m, dx_m, part.win, part.obs, part.par, method == "exact", first_index + start,
+                               window[0], window[2], count, seen, analysed, row_area_km2, mask_arr, a, b)
+            area[start:start + len(part)] = a
+            analysed_area[start:start + len(part)] = b
+            if progress is not None:
+                progress(len(part))
+    finally:
+        numba.set_num_threads(previous)
+    if not accumulate:
+        return BatchResult(None, None, None, area, analysed_area, window)
+    return BatchResult(_sum_u16(count), np.bitwise_or.reduce(seen, axis=0) if seen.shape[1] else None,
+                       _sum_u16(analysed), area, analysed_area, window)
+
+
+def nested_parallel_ok() -> bool:
+    """Whether numba's threading layer allows a parallel kernel inside a parallel loop (OpenMP or TBB;
+    its fallback "workqueue" layer aborts the process instead)."""
+    import numba
+
+    layer = numba.config.THREADING_LAYER
+    if layer == "workqueue":
+        return False
+    if layer in ("omp", "tbb"):
+        return True
+    for module in ("numba.np.ufunc.tbbpool", "numba.np.ufunc.omppool"):
+        try:
+            __import__(module)
+            return True
+        except ImportError:
+            continue
+    return False
+
+
+def _fold_one_by_one(z, y_m, dx_m, part: PackedObservers, first_index, window, count, seen, analysed,
+                     row_area_km2, mask, area, analysed_area) -> None:
+    """The batch without nested parallelism: each fast horizon from Python (parallel inside), then folded."""
+    from ..kernels.horizon_fast import horizon_fast
+    from ..kernels.observer_batch import fold_observer
+
+    for i in range(len(part)):
+        rs, re_, cs, ce = (int(v) for v in part.win[i])
+        H = horizon_fast(z[rs:re_, cs:ce], y_m[rs:re_], dx_m[rs:re_], int(part.obs[i, 0]), int(part.obs[i, 1]),
+                         float(part.par[i, 0]), float(part.par[i, 2]), float(part.par[i, 4]))
+        bit = np.uint64(1) << np.uint64((first_index + i) & 63)
+        fold_observer(z, y_m, dx_m, part.win, part.obs, part.par, i, bit, window[0], window[2], count[0], seen[0],
+                      analysed[0], row_area_km2, mask, area, analysed_area, H)
+
+
+def _sum_u16(parts: np.ndarray) -> np.ndarray:
+    total = parts.sum(axis=0, dtype=np.uint32)
+    if total.size and total.max() > np.iinfo(np.uint16).max:
+        raise InputError("more than 65535 observers see one cell; split the observers into groups")
+    return total.astype(np.uint16)
+
+
+def window_slices(window) -> tuple[slice, slice]:
+    return slice(window[0], window[1]), slice(window[2], window[3])
+
+
+
+def split_point_list(text: str) -> list[str]:
+    """Split a typed list of points: ``"A;B;C"``, or ``"Zayn al-Abidin,Jabal Kafra"`` when no ``;`` is used.
+
+    With commas only, two neighbouring numbers are kept together as one
+    ``lat,lon`` or ``xy:X,Y`` (``"35.2,36.7,Hama"`` is two points). ``@FILE`` reads one point a line.
+    """
+    import re
+    from pathlib import Path
+
+    text = str(text).strip()
+    if text.startswith("@"):
+        path = Path(text[1:])
+        if not path.exists():
+            raise InputError(f"no such file of points: {path}")
+        items = [ln.strip() for ln in path.read_text().splitlines()]
+        return [ln for ln in items if ln and not ln.startswith("#")]
+    if ";" in text:
+        items = [p.strip() for p in text.split(";")]
+    else:
+        number = re.compile(r"^\s*[-+]?\d+(?:\.\d*)?\s*[NSEWnsew]?\s*$")
+        tokens = [t.strip() for t in text.split(",")]
+        items, i = [], 0
+        while i < len(tokens):
+            first = tokens[i][3:] if tokens[i].lower().startswith("xy:") else tokens[i]
+            if number.match(first) and i + 1 < len(tokens) and number.match(tokens[i + 1]):
+                items.append(f"{tokens[i]},{tokens[i + 1]}")
+                i += 2
+            else:
+                items.append(tokens[i])
+                i += 1
+    items = [p for p in items if p]
+    if not items:
+        raise InputError(f"no points in {text!r}; separate points with ';', e.g. \"35.20,36.77;Hama\"")
+    return items

@@ -1,0 +1,211 @@
+"""Overlook and key terrain: which observers see most of a target area, and which high ground matters for it.
+
+For each candidate observer the viewshed (exactly the single-observer one,
+same method) is folded over the target's cells: the visible part of the target
+in km^2 (true cell areas) and as a percentage of the target's area. Candidates
+are ranked by that area, largest first. :func:`key_terrain` takes the summits
+around the target (:func:`terrain.multi.summits.find_summits`) as candidates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from ..coords import locate
+from ..earth import DEFAULT_REFRACTION
+from ..errors import InputError
+from .observers import BATCH_METHODS, dem_geometry, observer_specs, pack, prepare_observers, run_batches
+from .summits import Summit, find_summits
+from .table import ResultTable
+from .target_area import TargetArea, target_area
+
+
+def overlook(dem: xr.DataArray, target, candidates=None, radius: float = 15_000.0, target_radius: float = 1_000.0,
+             observer_height: float = 2.0, target_height: float = 0.0, max_distance: float | None = None,
+             min_prominence: float = 30.0, curvature: bool = True, refraction: float = DEFAULT_REFRACTION,
+             method: str = "fast", absolute_heights: bool = False, limit: int | None = None,
+             threads: int | None = None, progress: bool = False, areas_fn=None) -> ResultTable:
+    """How much of a target area each candidate observer sees, ranked by visible area (descending).
+
+    Parameters
+    ----------
+    dem : xarray.DataArray
+        From :func:`terrain.load_dem`.
+    target : point, GeoJSON dict or path
+        A point (``"lat,lon"``, ``(lat, lon)``, a place name) taken with
+        ``target_radius``, or a GeoJSON Polygon/MultiPolygon/Feature(Collection)
+        in lat/lon (a dict or a ``.geojson`` path).
+    candidates : sequence, optional
+        Observer points (place names, ``"lat,lon"``, ``(lat, lon)``,
+        :class:`~terrain.multi.summits.Summit`). None: the summits with at least
+        ``min_prominence`` metres of prominence within ``radius`` of the target.
+    radius : float
+        Metres around the target's centre searched for summits (only when
+        ``candidates`` is None).
+    target_radius : float
+        Metres, the target circle's radius (when ``target`` is a point).
+    observer_height, target_height : float
+        Eye height of the observers and height of the targets above the ground, metres.
+    max_distance : float, optional
+        Viewshed radius of every candidate, metres. Default: just far enough to
+        reach the target's farthest cell from that candidate.
+    method : {"fast", "exact", "refined"}
+        Viewshed method (``refined`` runs the candidates one by one).
+    limit : int, optional
+        Keep only the best ``limit`` rows.
+    areas_fn : callable, optional
+        Replaces :func:`overlook_areas` (the Dask path of
+        :func:`terrain.multi.distributed.overlook` passes its own).
+
+    Returns
+    -------
+    ResultTable
+        Rows (best first) with ``rank``, ``name``, ``lat``, ``lon``, ``ground_m``,
+        ``eye_m``, ``distance_km`` (to the target's centre), ``visible_km2``,
+        ``visible_percent`` (of the target's area) and, for summits,
+        ``prominence_m``; ``attrs`` describe the target.
+
+    Examples
+    --------
+    >>> dem = terrain.load_dem("dem_samples/hama_standin.tif")
+    >>> table = overlook(dem, "Hama", ["Zayn al-Abidin", "Jabal Kafra", "Souran"], target_radius=3000,
+    ...                  observer_height=10)
+    >>> table.rows[0]["name"]  # doctest: +SKIP
+    'Zayn al-Abidin'
+    """
+    z, y_m, dx_m, row_area = dem_geometry(dem)
+    area = target_area(dem, target, target_radius, y_m, dx_m, row_area)
+    if candidates is None:
+        if not radius > 0:
+            raise InputError(f"the summit search radius must be greater than zero, got {radius} m")
+        candidates = find_summits(dem, min_prominence=min_prominence,
+                                  within=((area.centre.lat, area.centre.lon), radius))
+        if not candidates:
+            raise InputError(f"no summit with {min_prominence:g} m of prominence within {radius / 1000:g} km of "
+                             f"{area.label}; lower --min-prominence or widen the radius")
+    candidates = list(candidates)
+    if not candidates:
+        raise InputError("no candidate observers given")
+    points, names, prominence = [], [], []
+    for cand in candidates:
+        if isinstance(cand, Summit):
+            points.append(cand.as_point())
+            names.append(cand.label())
+            prominence.append(cand.prominence_m)
+        else:
+            points.append(cand)
+            names.append(None)
+            prominence.append(None)
+    located = [locate(dem, p, role="candidate observer") for p in points]
+    names = [n or p.label() for n, p in zip(names, located)]
+    radii = [max_distance if max_distance is not None else _reach_m(area, p, y_m, dx_m) for p in located]
+    specs = observer_specs(points, dict(observer_height=observer_height, target_height=target_height,
+                                        max_distance=radii, curvature=curvature, refraction=refraction,
+                                        absolute_heights=absolute_heights))
+    visible, _ = (areas_fn or overlook_areas)(dem, specs, area, method, threads=threads, progress=progress)
+    rows = []
+    for i, (p, s) in enumerate(zip(located, specs)):
+        d = _distance_m(y_m, dx_m, area.centre.r, area.centre.c, p.r, p.c)
+        eye = float(observer_height) if absolute_heights else p.ground_m + float(observer_height)
+        row = {"name": names[i], "lat": round(p.lat, 6), "lon": round(p.lon, 6), "ground_m": round(p.ground_m, 1),
+               "eye_m": round(eye, 1), "distance_km": round(float(d) / 1000, 3),
+               "visible_km2": round(float(visible[i]), 4),
+               "visible_percent": round(100.0 * float(visible[i]) / area.area_km2, 2)}
+        if prominence[i] is not None:
+            row["prominence_m"] = round(prominence[i], 1)
+        rows.append(row)
+    order = sorted(range(len(rows)), key=lambda i: (-visible[i], i))
+    ranked = [dict(rank=k + 1, **rows[i]) for k, i in enumerate(order)]
+    if limit is not None:
+        ranked = ranked[:int(limit)]
+    attrs = {"target": area.label, "target_lat": round(area.centre.lat, 6), "target_lon": round(area.centre.lon, 6),
+             "target_area_km2": round(area.area_km2, 4), "observer_height_m": observer_height,
+             "target_height_m": target_height, "method": method, "source": dem.attrs.get("source", "")}
+    return ResultTable(ranked, attrs)
+
+
+def _distance_m(y_m, dx_m, r0, c0, r, c) -> float:
+    dy = y_m[r] - y_m[r0]
+    dx = (c - c0) * 0.5 * (dx_m[r] + dx_m[r0])
+    return float(np.hypot(dy, dx))
+
+
+def _reach_m(area: TargetArea, p, y_m, dx_m) -> float:
+    """Distance from observer ``p`` to the target's farthest cell, plus a cell: the radius that covers it."""
+    rows, cols = area.cells()
+    dy = y_m[rows] - y_m[p.r]
+    dx = (cols - p.c) * 0.5 * (dx_m[rows] + dx_m[p.r])
+    far = float(np.sqrt(dy * dy + dx * dx).max())
+    return far + float(max(dx_m.max(), np.abs(np.diff(y_m)).max() if y_m.size > 1 else 0.0)) + 1.0
+
+
+def overlook_areas(dem, specs, area: TargetArea, method: str, threads=None, progress=False):
+    """Visible and analysed area (km^2) of the target from each observer of ``specs``."""
+    setups = prepare_observers(dem, specs, method)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(setups), unit="observer", desc="overlook")
+    try:
+        if method in BATCH_METHODS:
+            z, y_m, dx_m, row_area = dem_geometry(dem)
+            res = run_batches(z, y_m, dx_m, row_area, pack(setups), method, accumulate=False, mask=area.mask,
+                              threads=threads, progress=bar.update if bar else None)
+            return res.area, res.analysed_area
+        from ..viewshed import cell_areas, viewshed
+
+        vis, ana = np.zeros(len(specs)), np.zeros(len(specs))
+        for i, s in enumerate(specs):
+            vs = viewshed(dem, s["point"], method=method, **{k: v for k, v in s.items() if k != "point"})
+            m = area.mask[setups[i].rows, setups[i].cols].astype(bool)
+            v = vs["visible"].values
+            a = cell_areas(vs)
+            vis[i] = float((((v == 1) & m) * a).sum())
+            ana[i] = float((((v != 255) & m) * a).sum())
+            if bar:
+                bar.update(1)
+        return vis, ana
+    finally:
+        if bar:
+            bar.close()
+
+
+def key_terrain(dem: xr.DataArray, target, radius: float = 20_000.0, target_radius: float = 2_000.0,
+                observer_height: float = 2.0, min_prominence: float = 50.0, top: int = 10, **options) -> ResultTable:
+    """The high ground that matters for a target: nearby summits ranked by how much of the target they overlook.
+
+    Finds the summits with at least ``min_prominence`` metres of prominence
+    within ``radius`` metres of the target (:func:`terrain.multi.summits.find_summits`)
+    and ranks them with :func:`overlook` (visible target area, descending).
+
+    Parameters
+    ----------
+    dem : xarray.DataArray
+        From :func:`terrain.load_dem`.
+    target : point, GeoJSON dict or path
+        As for :func:`overlook`.
+    radius : float
+        Metres around the target searched for summits.
+    target_radius : float
+        Metres, radius of the target area around a target point.
+    observer_height : float
+        Eye height on each summit, metres above the ground.
+    min_prominence : float
+        Metres; summits less prominent are ignored.
+    top : int
+        Return the best ``top`` summits.
+    **options
+        Further options of :func:`overlook` (``target_height``, ``method``, ``curvature``, ...).
+
+    Examples
+    --------
+    >>> dem = terrain.load_dem("dem_samples/hama_standin.tif")
+    >>> [r["name"] for r in key_terrain(dem, "Hama", radius=20_000).rows[:2]]  # doctest: +SKIP
+    ['Zayn al-Abidin', 'Jabal Kafra']
+    """
+    table = overlook(dem, target, candidates=None, radius=radius, target_radius=target_radius,
+                     observer_height=observer_height, min_prominence=min_prominence, limit=top, **options)
+    table.attrs.update({"search_radius_m": radius, "min_prominence_m": min_prominence})
+    return table

@@ -1,0 +1,48 @@
+"""The Dask path gives exactly the local results, on a real LocalCluster of two worker processes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_multi_terrain import rough_dem, xy
+
+distributed = pytest.importorskip("distributed")
+
+from terrain.multi import distributed as D  # noqa: E402
+from terrain.multi.cumulative import cumulative_viewshed  # noqa: E402
+from terrain.multi.overlook import overlook  # noqa: E402
+from terrain.multi.vindex import visibility_index  # noqa: E402
+
+DEM = rough_dem(50, 56, seed=4)
+POINTS = [xy(DEM, r, c) for r, c in [(5, 5), (25, 28), (44, 50), (8, 50), (40, 8)]]
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as c:
+        yield c
+
+
+def test_cumulative_equals_local(client):
+    local = cumulative_viewshed(DEM, POINTS, observer_height=4.0, max_distance=[900.0, 700, 900, 500, 800])
+    dask = D.cumulative_viewshed(DEM, POINTS, observer_height=4.0, max_distance=[900.0, 700, 900, 500, 800],
+                                 client=client, batch_size=2)
+    for v in ("count", "analysed", "seen_by", "visible_km2"):
+        assert np.array_equal(local[v].values, dask[v].values), v
+    assert local.rio.transform() == dask.rio.transform()
+
+
+def test_visibility_index_and_overlook_equal_local(client):
+    a = visibility_index(DEM, radius=450.0, stride=4)
+    b = D.visibility_index(DEM, radius=450.0, stride=4, client=client, batch_size=40)
+    assert np.array_equal(a.values, b.values, equal_nan=True)
+    ta = overlook(DEM, xy(DEM, 25, 30), POINTS, target_radius=250.0)
+    tb = D.overlook(DEM, xy(DEM, 25, 30), POINTS, target_radius=250.0, client=client, batch_size=2)
+    assert ta.rows == tb.rows
+
+
+def test_scheduler_address_from_environment(client, monkeypatch):
+    monkeypatch.setenv(D.SCHEDULER_ENV, client.scheduler.address)
+    out = D.cumulative_viewshed(DEM, POINTS[:2], max_distance=600.0)
+    assert np.array_equal(out["count"].values, cumulative_viewshed(DEM, POINTS[:2], max_distance=600.0)["count"].values)
