@@ -61,7 +61,8 @@ def _open(path: Path):
     if path.name.lower().endswith(".hgt"):
         _check_hgt(path)
     try:
-        return rasterio.open(_gdal_path(path))
+        # NUM_THREADS lets GDAL decompress a GeoTIFF's blocks on every core
+        return rasterio.open(_gdal_path(path), num_threads="all_cpus")
     except rasterio.errors.RasterioIOError as exc:
         raise DataError(f"{path} is not a readable elevation raster ({str(exc).splitlines()[0]}); "
                         "give a GeoTIFF, an SRTM .hgt/.hgt.zip/.hgt.gz or another GDAL raster") from None
@@ -207,20 +208,24 @@ def _read_mosaic(datasets, paths, bounds) -> xr.DataArray:
     rmax = max(p[2] + int(p[1].height) for p in placed)
     cmax = max(p[3] + int(p[1].width) for p in placed)
     out = np.full((rmax - rmin, cmax - cmin), np.nan, dtype=np.float32)
+    single = len(placed) == 1
     for ds, win, row_off, col_off in placed:
+        r, c = row_off - rmin, col_off - cmin
+        h, w = int(win.height), int(win.width)
+        # one tile: read straight into the output; several: read each, then keep the values
+        # already placed where this tile is void (the edges that neighbours share)
+        dest = out[r:r + h, c:c + w] if single else np.empty((h, w), dtype=np.float32)
         try:
-            block = ds.read(1, window=win, masked=True, out_dtype=np.float32)
+            ds.read(1, window=win, out=dest)
         except rasterio.errors.RasterioIOError as exc:
             raise DataError(f"{ds.name} could not be read ({str(exc).splitlines()[0]}); the file is corrupt, "
                             "download or copy it again") from None
-        data = block.filled(np.nan)
-        if ds.nodata is None and ds.driver == "SRTMHGT":
-            data[data == -32768] = np.nan
-        r, c = row_off - rmin, col_off - cmin
-        h, w = data.shape
-        target = out[r:r + h, c:c + w]
-        # keep existing values where this tile is void (edges shared by neighbours)
-        np.copyto(target, data, where=~np.isnan(data))
+        nodata = ds.nodata if ds.nodata is not None else (-32768 if ds.driver == "SRTMHGT" else None)
+        if nodata is not None and not np.isnan(nodata):
+            dest[dest == np.float32(nodata)] = np.nan
+        if not single:
+            target = out[r:r + h, c:c + w]
+            np.copyto(target, dest, where=~np.isnan(dest))
     transform = Affine(a, 0.0, x0 + cmin * a, 0.0, e, y0 + rmin * e)
     source, synthetic = _source_label(first, paths)
     return _as_dataarray(out, transform, crs, source=source, synthetic=synthetic,

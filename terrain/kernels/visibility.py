@@ -58,6 +58,7 @@ def viewshed_from_horizon_into(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, m
     a0 = az_start_deg % 360.0
     a1 = az_end_deg % 360.0
     wraps = a0 > a1
+    any_pitch = pitch_low_deg > -90.0 or pitch_high_deg < 90.0
     check_pitch = pitch_low_deg > -90.0 or pitch_high_deg < 90.0
     for r in prange(nrows):
         for c in range(ncols):
@@ -91,7 +92,9 @@ def viewshed_from_horizon_into(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, m
             need32 = np.float32(need)  # decide on the stored value, so visible == (mvh <= target_h) exactly
             visible[r, c] = 1 if need32 <= target_h else 0
             min_visible_height[r, c] = need32
-            elevation_angle[r, c] = math.degrees(math.atan2(zc - drop - eye_z, D))
+            # float32 atan2 is enough for an angle stored as float32, and twice as fast
+            elevation_angle[r, c] = np.float32(57.29577951308232) * math.atan2(np.float32(zc - drop - eye_z),
+                                                                             np.float32(D))
 
 
 @njit(cache=True)
