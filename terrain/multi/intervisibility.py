@@ -20,12 +20,14 @@ from .table import ResultTable
 
 
 class IntervisibilityTable(ResultTable):
-    """Rows of every ordered pair, and ``matrix[i, j]``: point ``j`` is visible from point ``i``."""
+    """Rows of every ordered pair, ``matrix[i, j]`` (point ``j`` is visible from point ``i``), and the
+    located points (``points``: :class:`terrain.coords.GridPoint`, in the order given)."""
 
-    def __init__(self, rows, attrs, matrix, names):
+    def __init__(self, rows, attrs, matrix, names, points=()):
         super().__init__(rows, attrs)
         self.matrix = matrix
         self.names = names
+        self.points = list(points)
 
     def to_dict(self) -> dict:
         return {**self.attrs, "names": self.names, "matrix": self.matrix.astype(int).tolist(), "rows": self.rows}
@@ -87,8 +89,10 @@ def intervisibility(dem: xr.DataArray, points, observer_height=2.0, target_heigh
                          "clearance_m": round(clear, 3) if math.isfinite(clear) else None,
                          "extra_target_height_m": round(los.extra_target_height_m, 3)})
     attrs = {"points": n, "observer_height_m": obs_h, "target_height_m": tgt_h,
-             "curvature": bool(curvature), "refraction": refraction, "source": dem.attrs.get("source", "")}
-    return IntervisibilityTable(rows, attrs, matrix, names)
+             "curvature": bool(curvature), "refraction": refraction, "source": dem.attrs.get("source", ""),
+             "synthetic": int(dem.attrs.get("synthetic", 0)),
+             "lat": [round(p.lat, 6) for p in located], "lon": [round(p.lon, 6) for p in located]}
+    return IntervisibilityTable(rows, attrs, matrix, names, located)
 
 
 def _per_point(value, n, what) -> list[float]:

@@ -121,7 +121,8 @@ def overlook(dem: xr.DataArray, target, candidates=None, radius: float = 15_000.
         ranked = ranked[:int(limit)]
     attrs = {"target": area.label, "target_lat": round(area.centre.lat, 6), "target_lon": round(area.centre.lon, 6),
              "target_area_km2": round(area.area_km2, 4), "observer_height_m": observer_height,
-             "target_height_m": target_height, "method": method, "source": dem.attrs.get("source", "")}
+             "target_height_m": target_height, "method": method, "source": dem.attrs.get("source", ""),
+             "synthetic": int(dem.attrs.get("synthetic", 0))}
     return ResultTable(ranked, attrs)
 
 

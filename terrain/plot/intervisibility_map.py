@@ -36,14 +36,16 @@ def sight_pairs(matrix) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
 def point_positions(table, dem, points=None) -> list[tuple[str, float, float]]:
     """``[(name, x, y)]`` in the DEM's map coordinates of the table's points.
 
-    The table keeps only the points' names, so they are placed again on ``dem``: from
-    ``points`` (the list given to :func:`terrain.multi.intervisibility`) when passed, else
-    from the names (place names and ``lat,lon`` labels read back; ``xy:`` points need ``points``).
+    The table's own located points are used; ``points`` (the list given to
+    :func:`terrain.multi.intervisibility`) places them again on ``dem`` instead, and a
+    table without points is placed from its names.
     """
     from ..coords import locate
     from ..errors import InputError
 
     names = list(table.names)
+    if points is None and getattr(table, "points", None):
+        return [(name, float(p.x), float(p.y)) for name, p in zip(names, table.points)]
     specs = list(points) if points is not None else names
     if len(specs) != len(names):
         raise ValueError(f"{len(specs)} points given for an intervisibility table of {len(names)}; "

@@ -17,8 +17,8 @@ _UNNAMED_SUMMIT = re.compile(r"^summit (\d+) m at (.+)$")
 def table_source_note(attrs: dict, dem_attrs: dict | None = None) -> str:
     """The data-source footnote of a result table: the synthetic warning alone for synthetic DEMs.
 
-    Tables keep the DEM's ``source`` text but (so far) no ``synthetic`` flag, so the flag is
-    taken from ``dem_attrs`` when given, else from the source text saying "synthetic"."""
+    Tables carry the DEM's ``synthetic`` flag; for tables without one it is taken from
+    ``dem_attrs`` when given, else from the source text saying "synthetic"."""
     src = str(attrs.get("source", "") or (dem_attrs or {}).get("source", ""))
     synthetic = attrs.get("synthetic", (dem_attrs or {}).get("synthetic"))
     if synthetic or (synthetic is None and "synthetic" in src.casefold()):
