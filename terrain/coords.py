@@ -149,6 +149,8 @@ def locate(dem: xr.DataArray, spec, role: str = "point", allow_void: bool = Fals
         else:
             x, y = Transformer.from_crs(WGS84, crs, always_xy=True).transform(lon, lat)
     col_edge, row_edge = ~transform @ (x, y)
+    # a point exactly on a cell edge must land in the same cell whichever window was read
+    col_edge, row_edge = round(col_edge, 9), round(row_edge, 9)
     rows, cols = dem.shape
     label = name or (format_latlon(lat, lon) if math.isfinite(lat) else f"x={x:g}, y={y:g}")
     if not (0 <= row_edge < rows and 0 <= col_edge < cols):

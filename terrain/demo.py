@@ -1,72 +1,119 @@
-"""The Hama high-ground demonstration: lines of sight and viewsheds from the hills north of the city."""
+"""The Hama high-ground demonstration: what the hills north of the city see of it, and the full report.
+
+Lines of sight from Zayn al-Abidin and Jabal Kafra to Hama, their viewsheds,
+their combined coverage of the city and the dead ground hidden from both, and
+the key-terrain ranking of the summits around it, printed as a summary and
+written as a report (:mod:`terrain.report`).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .dem import load_dem
-from .los import line_of_sight
-from .samples import HAMA_BOUNDS, SYNTHETIC_LABEL, hama_dem_paths
-from .viewshed import viewshed, viewshed_summary
+from .samples import SYNTHETIC_LABEL
 
 HILLS = ("Zayn al-Abidin", "Jabal Kafra")
 CITY = "Hama"
 RADIUS_M = 15_000.0
+#: Radius of the city area whose coverage is measured, metres.
+CITY_RADIUS_M = 2_000.0
 
 
-def _slug(name: str) -> str:
-    return name.lower().replace(" ", "_").replace("-", "_")
-
-
-def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float = 2.0, echo=print) -> dict:
-    """Run the Hama case and print a readable summary; return the numbers as a dict.
+def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float = 2.0, echo=print,
+             method: str = "refined", radius_m: float = RADIUS_M, progress=None) -> dict:
+    """Run the Hama case, print a readable summary and write the report; return the numbers as a dict.
 
     Parameters
     ----------
     out_dir : path or None
-        Folder for figures; None writes nothing.
+        Folder for the report (report.html, report.md, report.json and the figures); None writes nothing.
     observer_height : float
         Eye height above each summit, metres.
     echo : callable
         Where the summary lines go.
+    method : {"refined", "fast", "exact"}
+        Viewshed method.
+    radius_m : float
+        Viewshed radius of each hill, metres.
+    progress : callable, optional
+        Called with a line of text as each step of the analysis starts.
+
+    Returns
+    -------
+    dict
+        ``source``, ``synthetic``, ``lines_of_sight``, ``viewsheds`` (as before), ``coverage``
+        (of the city area, together), ``key_terrain`` (ranked rows) and ``report`` (file paths, or None).
     """
-    paths, synthetic = hama_dem_paths()
-    dem = load_dem(paths, bounds=HAMA_BOUNDS)
-    label = SYNTHETIC_LABEL if synthetic else dem.attrs.get("source", "SRTM")
+    from .report import analyse, build_report, report_data
+
+    a = analyse(None, list(HILLS), CITY, radius_m=radius_m, target_radius_m=CITY_RADIUS_M,
+                observer_height=observer_height, method=method, progress=progress)
+    dem = a.dem
+    label = SYNTHETIC_LABEL if a.synthetic else dem.attrs.get("source", "SRTM")
     echo(f"Hama high ground — data: {label}")
-    echo(f"  DEM: {', '.join(str(p) for p in paths)} ({dem.shape[0]} x {dem.shape[1]} cells)")
-    if synthetic:
+    files = str(dem.attrs.get("files", "")).replace("; ", ", ")
+    echo(f"  DEM: {files} ({dem.shape[0]} x {dem.shape[1]} cells read)")
+    if a.synthetic:
         echo("  (run `terrain fetch --area hama` on a networked machine to use real SRTM instead)")
-    results = {"source": label, "synthetic": synthetic, "lines_of_sight": [], "viewsheds": []}
-    out = Path(out_dir) if out_dir is not None else None
-    for hill in HILLS:
-        los = line_of_sight(dem, hill, CITY, observer_height=observer_height, target_height=0.0)
+
+    results = {"source": label, "synthetic": a.synthetic, "lines_of_sight": [], "viewsheds": []}
+    for los in a.lines_of_sight:
         echo("")
         echo(los.summary())
-        entry = los.to_dict()
-        if out is not None:
-            from .plot import plot_profile, save_figure
+        results["lines_of_sight"].append(los.to_dict())
 
-            png = out / f"los_{_slug(hill)}_to_hama.png"
-            save_figure(plot_profile(los, source=f"Data: {label}").figure, png)
-            entry["plot"] = str(png)
-            echo(f"  profile: {png}")
-        results["lines_of_sight"].append(entry)
+    data = report_data(a)
+    echo("")
+    echo(f"Viewsheds ({observer_height:g} m eye, {radius_m / 1000:g} km radius):")
+    for o in data["observers"]:
+        echo(f"  {o['name']:<16} sees {o['visible_km2']:7.1f} km² of {o['analysed_km2']:.1f} km² "
+             f"({o['visible_percent']:.1f} %), method {method}")
+        results["viewsheds"].append({"observer": o["name"], "visible_km2": o["visible_km2"],
+                                     "analysed_km2": o["analysed_km2"], "visible_percent": o["visible_percent"],
+                                     "method": method})
+
+    c = data["coverage"]
+    echo("")
+    echo(f"Combined coverage of {CITY} (within {CITY_RADIUS_M / 1000:g} km of the centre, "
+         f"{c['target_area_km2']:.1f} km²):")
+    for o in data["observers"]:
+        echo(f"  {o['name']:<16} sees {o['target_seen_percent']:5.1f} % ({o['target_seen_km2']:.2f} km²)")
+    echo(f"  {'together':<16} see  {c['seen_by_any_percent']:5.1f} % ({c['seen_by_any_km2']:.2f} km²); "
+         f"both see {c['seen_by_all_percent']:.1f} %")
+    echo(f"  dead ground to both: {c['dead_ground_km2']:.2f} km² ({c['dead_ground_percent']:.1f} % of {CITY})")
+    results["coverage"] = c
 
     echo("")
-    echo(f"Viewsheds ({observer_height:g} m eye, {RADIUS_M / 1000:g} km radius):")
-    for hill in HILLS:
-        vs = viewshed(dem, hill, observer_height=observer_height, max_distance=RADIUS_M)
-        s = viewshed_summary(vs)
-        echo(f"  {hill:<16} sees {s['visible_km2']:7.1f} km² of {s['analysed_km2']:.1f} km² "
-             f"({s['visible_percent']:.1f} %), method {s['method']}")
-        entry = {"observer": hill, **s}
-        if out is not None:
-            from .plot import plot_viewshed, save_figure
+    rows = a.key_terrain.rows if a.key_terrain is not None else []
+    if rows:
+        kp = data["parameters"]["key_terrain"]
+        echo(f"Key terrain over {CITY} (summits with {kp['min_prominence_m']:g} m prominence within "
+             f"{kp['search_radius_m'] / 1000:g} km, by the share of {CITY} they see):")
+        for r in rows[:5]:
+            mark = "  <- observer" if r.get("observer") else ""
+            echo(f"  {r['rank']:>2}. {r['name']:<34} {r['visible_percent']:5.1f} %{mark}")
+    else:
+        echo(f"Key terrain over {CITY}: {a.key_terrain_note}")
+    results["key_terrain"] = rows
 
-            png = out / f"viewshed_{_slug(hill)}.png"
-            save_figure(plot_viewshed(vs, dem=dem).figure, png)
-            entry["plot"] = str(png)
-            echo(f"  {'':<16} map: {png}")
-        results["viewsheds"].append(entry)
+    results["report"] = None
+    if out_dir is not None:
+        paths = build_report(a, out_dir, progress=progress)
+        results["report"] = {k: (str(v) if not isinstance(v, (list, dict)) else v)
+                             for k, v in paths.items() if k != "data"}
+        results["report"]["figures"] = [str(p) for p in paths["figures"]]
+        figs = {Path(p).name: str(p) for p in paths["figures"]}
+        for entry, o in zip(results["lines_of_sight"], a.observers):
+            entry["plot"] = figs.get(f"profile_{_slug(o.label())}.png")
+        for entry, o in zip(results["viewsheds"], a.observers):
+            entry["plot"] = figs.get(f"viewshed_{_slug(o.label())}.png")
+        echo("")
+        echo(f"Report: {paths['html']}")
+        echo(f"  (also {paths['markdown'].name} with its figures, and {paths['json'].name}, in {Path(out_dir)})")
     return results
+
+
+def _slug(name: str) -> str:
+    from .report.figures import slug
+
+    return slug(name)

@@ -5,15 +5,18 @@ from __future__ import annotations
 import click
 
 
-
 @click.command("demo")
 @click.option("--out", "out_dir", default="terrain-demo", show_default=True, type=click.Path(file_okay=False),
-              help="Folder for the figures.")
+              help="Folder for the report (report.html, report.md, report.json and figures).")
 @click.option("--observer-height", type=float, default=2.0, show_default=True,
               help="Eye height above the summits, metres.")
-@click.option("--no-plots", is_flag=True, help="Only print the summary.")
+@click.option("--no-plots", is_flag=True, help="Only print the summary; write no report.")
 def demo_command(out_dir, observer_height, no_plots):
-    """Run the Hama case: what Zayn al-Abidin and Jabal Kafra overlook.
+    """Run the Hama case: what Zayn al-Abidin and Jabal Kafra overlook, as a full report.
+
+    Lines of sight to the city, both viewsheds, their combined coverage, the dead
+    ground to both, and the key-terrain ranking; written as report.html (one file
+    to send), report.md and report.json.
 
     Uses real SRTM tiles when `terrain fetch --area hama` has put them in the
     cache, and otherwise the bundled SYNTHETIC stand-in (labelled as such).
@@ -29,4 +32,5 @@ def demo_command(out_dir, observer_height, no_plots):
         raise InputError(f"--observer-height {observer_height} is negative; give metres above the ground")
     from ..demo import run_demo
 
-    run_demo(out_dir=None if no_plots else out_dir, observer_height=observer_height, echo=click.echo)
+    run_demo(out_dir=None if no_plots else out_dir, observer_height=observer_height, echo=click.echo,
+             progress=lambda message: click.echo(f"  {message}", err=True))

@@ -1,0 +1,392 @@
+"""The analysis behind a high-ground report: viewsheds, combined coverage of a target area, key terrain, places.
+
+:func:`analyse` runs every computation a report shows, through the public API
+(:func:`terrain.viewshed.viewshed`, :func:`terrain.los.line_of_sight`,
+:func:`terrain.multi.cumulative_viewshed`, :func:`terrain.multi.key_terrain`),
+and keeps the results in a :class:`ReportAnalysis`; :mod:`terrain.report.render`
+only formats them.
+
+The *target area* is the circle of ``target_radius_m`` metres around the
+target (the same cells :func:`terrain.multi.overlook` uses). Each observer's
+viewshed reaches ``radius_m`` metres; target cells beyond it count as not seen
+by that observer. *Dead ground to all* is the part of the target area that
+some observer analysed and none sees.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import xarray as xr
+
+from .. import __version__
+from ..coords import GridPoint, LatLon, dem_bounds_latlon, locate, parse_point
+from ..earth import DEFAULT_REFRACTION
+from ..errors import InputError
+from ..viewshed import DEFAULT_METHOD, METHODS, cell_areas
+
+#: Default radius of the target area around the target point, metres.
+DEFAULT_TARGET_RADIUS_M = 2_000.0
+#: Default viewshed radius of every observer, metres.
+DEFAULT_RADIUS_M = 15_000.0
+#: Summits less prominent than this (metres) are left out of the key-terrain ranking by default.
+DEFAULT_MIN_PROMINENCE_M = 30.0
+#: Margin added around the analysis circles when a DEM is read from files, metres.
+LOAD_MARGIN_M = 1_000.0
+
+
+@dataclass
+class ReportAnalysis:
+    """Everything a report shows. Distances in metres, areas in km^2, heights in metres.
+
+    ``viewsheds[i]``, ``lines_of_sight[i]`` (observer ``i`` to the target) and
+    ``target_seen[i]`` follow ``observers``; ``coverage`` is the cumulative
+    viewshed of all observers (:func:`terrain.multi.cumulative_viewshed`);
+    ``target_mask`` marks the target area's cells on ``coverage``'s grid.
+    """
+
+    dem: xr.DataArray
+    observers: list[GridPoint]
+    target: GridPoint
+    parameters: dict
+    viewsheds: list[xr.Dataset]
+    lines_of_sight: list
+    coverage: xr.Dataset
+    target_mask: np.ndarray
+    target_area_km2: float
+    target_seen: list[dict]
+    combined: dict
+    key_terrain: object | None
+    key_terrain_note: str
+    places: list[dict]
+    timings_s: dict = field(default_factory=dict)
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether the DEM is a synthetic stand-in (its results must say so)."""
+        return bool(int(self.dem.attrs.get("synthetic", 0)))
+
+    @property
+    def source(self) -> str:
+        """The DEM's source string."""
+        return str(self.dem.attrs.get("source", "")) or "unknown source"
+
+    @property
+    def source_label(self) -> str:
+        """A short data label for captions: the synthetic label, or the source."""
+        from ..samples import SYNTHETIC_LABEL
+
+        return SYNTHETIC_LABEL if self.synthetic else self.source
+
+    def observer_names(self) -> list[str]:
+        return [o.label() for o in self.observers]
+
+
+def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
+            target_radius_m: float = DEFAULT_TARGET_RADIUS_M, observer_height: float = 2.0,
+            target_height: float = 0.0, method: str = DEFAULT_METHOD, curvature: bool = True,
+            refraction: float = DEFAULT_REFRACTION, key_terrain: bool = True,
+            min_prominence_m: float = DEFAULT_MIN_PROMINENCE_M, key_terrain_top: int = 10,
+            key_terrain_method: str = "fast", places=True, progress=None) -> ReportAnalysis:
+    """Run the analysis of a high-ground report: what the observers see of a target area, and what no one sees.
+
+    Parameters
+    ----------
+    dem : xarray.DataArray, path, list of paths or None
+        A DEM from :func:`terrain.load_dem`, or files to read (only the area the
+        analysis needs is read). None: the Hama sample data
+        (:func:`terrain.samples.hama_dem_paths`) when every point lies in the Hama area.
+    observers : sequence or str
+        Observer points: place names, ``"lat,lon"``, ``(lat, lon)``; a string
+        may hold several names separated by commas (``"Zayn al-Abidin,Jabal Kafra"``) or
+        several points separated by semicolons (``"35.203,36.766;35.205,36.805"``).
+    target : point
+        The target's centre (place name, ``"lat,lon"``, ``(lat, lon)``).
+    radius_m : float
+        Viewshed radius of every observer, metres; also the radius searched for key-terrain summits.
+    target_radius_m : float
+        Radius of the target area around the target, metres.
+    observer_height, target_height : float
+        Eye height of the observers and height of the targets, metres above the ground.
+    method : {"refined", "fast", "exact"}
+        Viewshed method (as :func:`terrain.viewshed`).
+    curvature, refraction :
+        Earth curvature and refraction coefficient k, as :func:`terrain.viewshed`.
+    key_terrain : bool
+        Rank the summits around the target (:func:`terrain.multi.key_terrain`).
+    min_prominence_m, key_terrain_top, key_terrain_method :
+        Summits at least this prominent (metres) are ranked; keep the best ``key_terrain_top``;
+        viewshed method of the ranking (``fast`` screens many summits quickly).
+    places : bool or list
+        True: the gazetteer's places inside the DEM; a list of
+        :class:`terrain.places.Place` (or objects with ``name``, ``lat``, ``lon``); False: none.
+    progress : callable, optional
+        Called with one line of text as each step starts.
+
+    Returns
+    -------
+    ReportAnalysis
+
+    Examples
+    --------
+    >>> from terrain.report import analyse, build_report
+    >>> a = analyse(None, "Zayn al-Abidin,Jabal Kafra", "Hama", radius_m=15_000)  # doctest: +SKIP
+    >>> build_report(a, "reports/hama")                                           # doctest: +SKIP
+    """
+    say = progress or (lambda msg: None)
+    observers = split_points(observers)
+    if not observers:
+        raise InputError("no observers given; name at least one, e.g. \"Zayn al-Abidin,Jabal Kafra\"")
+    if method not in METHODS:
+        raise InputError(f"unknown viewshed method {method!r}; choose one of {', '.join(METHODS)}")
+    radius_m = _positive(radius_m, "radius")
+    target_radius_m = _positive(target_radius_m, "target radius")
+    if observer_height < 0 or target_height < 0:
+        raise InputError("observer and target heights are metres above the ground; give 0 or more")
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    dem = _load(dem, observers, target, radius_m, target_radius_m, say)
+    timings["load_dem"] = time.perf_counter() - clock
+    obs_points = [locate(dem, o, role=f"observer {i + 1}") for i, o in enumerate(observers)]
+    target_point = locate(dem, target, role="target", allow_void=True)
+    opts = dict(observer_height=float(observer_height), target_height=float(target_height),
+                curvature=bool(curvature), refraction=float(refraction))
+
+    from ..los import line_of_sight
+    from ..viewshed import viewshed
+
+    viewsheds, sight_lines = [], []
+    for i, (spec, p) in enumerate(zip(observers, obs_points)):
+        say(f"viewshed {i + 1}/{len(observers)}: {p.label()} ({method}, radius {radius_m / 1000:g} km)")
+        t0 = time.perf_counter()
+        viewsheds.append(viewshed(dem, spec, max_distance=radius_m, method=method, **opts))
+        sight_lines.append(line_of_sight(dem, spec, target, **opts))
+        timings[f"viewshed {p.label()}"] = time.perf_counter() - t0
+
+    say(f"combined coverage of {len(observers)} observer(s)")
+    t0 = time.perf_counter()
+    from ..multi import cumulative_viewshed
+
+    coverage = cumulative_viewshed(dem, list(observers), method=method, max_distance=radius_m, **opts)
+    timings["combined coverage"] = time.perf_counter() - t0
+
+    mask_dem, target_km2 = _target_mask(dem, target, target_radius_m)
+    target_seen = [_target_seen(dem, vs, mask_dem, target_km2) for vs in viewsheds]
+    coverage_mask = _window_of(dem, coverage, mask_dem)
+    combined = _combined(coverage, coverage_mask, target_km2)
+
+    table, note = None, ""
+    if key_terrain:
+        say(f"key terrain: summits with {min_prominence_m:g} m prominence within {radius_m / 1000:g} km")
+        t0 = time.perf_counter()
+        table, note = _key_terrain(dem, target, obs_points, radius_m, target_radius_m, min_prominence_m,
+                                   key_terrain_top, key_terrain_method, opts)
+        timings["key terrain"] = time.perf_counter() - t0
+    else:
+        note = "key-terrain ranking not requested"
+
+    say("named places: lines of sight")
+    t0 = time.perf_counter()
+    from .places_table import place_rows, places_on
+
+    place_list = places_on(dem) if places is True else list(places or [])
+    rows = place_rows(dem, obs_points, viewsheds, place_list, **opts)
+    timings["places"] = time.perf_counter() - t0
+    timings["total"] = time.perf_counter() - clock
+
+    parameters = {
+        "observers": [o.label() for o in obs_points],
+        "target": target_point.label(),
+        "radius_m": radius_m, "target_radius_m": target_radius_m,
+        "observer_height_m": float(observer_height), "target_height_m": float(target_height),
+        "method": method, "curvature": bool(curvature), "refraction": float(refraction),
+        "key_terrain": {"enabled": bool(key_terrain), "search_radius_m": radius_m,
+                        "min_prominence_m": float(min_prominence_m), "top": int(key_terrain_top),
+                        "method": key_terrain_method},
+    }
+    return ReportAnalysis(dem=dem, observers=obs_points, target=target_point, parameters=parameters,
+                          viewsheds=viewsheds, lines_of_sight=sight_lines, coverage=coverage,
+                          target_mask=coverage_mask, target_area_km2=target_km2, target_seen=target_seen,
+                          combined=combined, key_terrain=table, key_terrain_note=note, places=rows,
+                          timings_s={k: round(v, 3) for k, v in timings.items()})
+
+
+def split_points(points) -> list:
+    """Observers as a list: ``"A;B"`` and ``"Name A,Name B"`` are split; ``"lat,lon"`` stays one point."""
+    if isinstance(points, str):
+        if ";" in points:
+            return [p.strip() for p in points.split(";") if p.strip()]
+        try:
+            parse_point(points)
+            return [points]
+        except InputError:
+            parts = [p.strip() for p in points.split(",") if p.strip()]
+            return parts
+    if isinstance(points, (LatLon, GridPoint)):
+        return [points]
+    if isinstance(points, tuple) and len(points) == 2 and all(isinstance(v, (int, float)) for v in points):
+        return [points]
+    return list(points)
+
+
+def _positive(value, what: str) -> float:
+    value = float(value)
+    if not (math.isfinite(value) and value > 0):
+        raise InputError(f"the {what} must be a distance above zero metres, got {value:g}")
+    return value
+
+
+def default_dem_paths(points) -> tuple[list, bool]:
+    """The Hama sample data (:func:`terrain.samples.hama_dem_paths`) when every point lies in the Hama area.
+
+    Raises
+    ------
+    InputError
+        A point lies outside the Hama area (a DEM must then be given).
+    """
+    from ..samples import HAMA_BOUNDS, hama_dem_paths
+
+    west, south, east, north = HAMA_BOUNDS
+    for p in points:
+        parsed = parse_point(p)
+        if isinstance(parsed, tuple) or not (west <= parsed.lon <= east and south <= parsed.lat <= north):
+            label = p if isinstance(p, str) else str(p)
+            raise InputError(f"{label} is outside the bundled Hama sample area, so no default DEM covers it; "
+                             "give one with --dem (e.g. --dem dem_samples/N44W072.hgt)")
+    return hama_dem_paths()
+
+
+def _load(dem, observers, target, radius_m, target_radius_m, say) -> xr.DataArray:
+    """The DEM: as given, or the files (the Hama sample when None) read over the area the analysis needs."""
+    if isinstance(dem, xr.DataArray):
+        return dem
+    from ..dem import bounds_around, load_dem
+
+    if dem is None:
+        paths, _ = default_dem_paths(list(observers) + [target])
+    else:
+        paths = dem if isinstance(dem, (list, tuple)) else [dem]
+    circles = []
+    for p in list(observers) + [target]:
+        parsed = parse_point(p)
+        if isinstance(parsed, tuple):  # "xy:" points: the CRS is only known after reading, read it whole
+            circles = None
+            break
+        reach = radius_m if p is not target else max(radius_m, target_radius_m)
+        circles.append(bounds_around(parsed.lat, parsed.lon, reach + LOAD_MARGIN_M))
+    say(f"reading {', '.join(str(p) for p in paths)}")
+    if circles is None:
+        return load_dem(list(paths))
+    bounds = (min(b[0] for b in circles), min(b[1] for b in circles),
+              max(b[2] for b in circles), max(b[3] for b in circles))
+    return load_dem(list(paths), bounds=bounds)
+
+
+def _target_mask(dem, target, target_radius_m) -> tuple[np.ndarray, float]:
+    """The target area's cells on the DEM's grid (bool) and its true area, km^2."""
+    from ..multi.observers import dem_geometry
+    from ..multi.target_area import target_area
+
+    _, y_m, dx_m, row_area = dem_geometry(dem)
+    area = target_area(dem, target, target_radius_m, y_m, dx_m, row_area)
+    return area.mask.astype(bool), float(area.area_km2)
+
+
+def window_offset(dem: xr.DataArray, result) -> tuple[int, int]:
+    """Row and column of the DEM cell where the window ``result`` (a result on a part of its grid) starts."""
+    t_dem = dem.rio.transform(recalc=False)
+    t_win = result.rio.transform(recalc=False)
+    col, row = ~t_dem * (t_win.c + 0.5 * t_win.a, t_win.f + 0.5 * t_win.e)
+    return int(math.floor(row)), int(math.floor(col))
+
+
+def _window_of(dem, result, mask_dem: np.ndarray) -> np.ndarray:
+    """``mask_dem`` (on the DEM's grid) cut to the grid of ``result``."""
+    r0, c0 = window_offset(dem, result)
+    h, w = result.sizes["y"], result.sizes["x"]
+    return mask_dem[r0:r0 + h, c0:c0 + w]
+
+
+def _pct(part: float, whole: float) -> float:
+    return 100.0 * part / whole if whole > 0 else 0.0
+
+
+def _target_seen(dem, vs: xr.Dataset, mask_dem: np.ndarray, target_km2: float) -> dict:
+    """How much of the target area one viewshed sees (km^2, % of the target area); cells beyond it are not seen."""
+    mask = _window_of(dem, vs, mask_dem)
+    v = vs["visible"].values
+    areas = cell_areas(vs)
+    seen = float((((v == 1) & mask) * areas).sum())
+    analysed = float((((v != 255) & mask) * areas).sum())
+    return {"seen_km2": seen, "seen_percent": _pct(seen, target_km2), "analysed_km2": analysed,
+            "analysed_percent": _pct(analysed, target_km2)}
+
+
+def _combined(coverage: xr.Dataset, mask: np.ndarray, target_km2: float) -> dict:
+    """Coverage of the target area by the observers together: any, all, and the dead ground to all."""
+    from ..multi import coverage_summary, dead_ground, seen_by_all, union_coverage
+
+    areas = cell_areas(coverage)
+
+    def km2(flags) -> float:
+        return float(((np.asarray(flags.values, dtype=bool) & mask) * areas).sum())
+
+    any_km2 = km2(union_coverage(coverage))
+    all_km2 = km2(seen_by_all(coverage))
+    dead_km2 = km2(dead_ground(coverage))
+    analysed_km2 = float((((coverage["analysed"].values > 0) & mask) * areas).sum())
+    return {
+        "target_area_km2": target_km2,
+        "seen_by_any_km2": any_km2, "seen_by_any_percent": _pct(any_km2, target_km2),
+        "seen_by_all_km2": all_km2, "seen_by_all_percent": _pct(all_km2, target_km2),
+        "dead_ground_km2": dead_km2, "dead_ground_percent": _pct(dead_km2, target_km2),
+        "not_analysed_km2": max(0.0, target_km2 - analysed_km2),
+        "whole_area": coverage_summary(coverage),
+    }
+
+
+def _key_terrain(dem, target, obs_points, radius_m, target_radius_m, min_prominence_m, top, method, opts):
+    """The key-terrain ranking (a ResultTable, rows marked ``observer`` when a summit is one), and a note."""
+    from pyproj import Geod
+
+    from ..multi import key_terrain
+
+    try:
+        table = key_terrain(dem, target, radius=radius_m, target_radius=target_radius_m,
+                            min_prominence=min_prominence_m, top=top, method=method, **opts)
+    except InputError as exc:
+        return None, str(exc)
+    geod = Geod(ellps="WGS84")
+    for row in table.rows:
+        row["observer"] = None
+        for p in obs_points:
+            near = geod.inv(p.lon, p.lat, row["lon"], row["lat"])[2] <= 300.0
+            if near or (p.name and p.name == row["name"]):
+                row["observer"] = p.label()
+                break
+    note = (f"summits with at least {min_prominence_m:g} m of prominence within {radius_m / 1000:g} km of "
+            f"{table.attrs.get('target', 'the target')}, ranked by how much of the target area "
+            f"({target_radius_m / 1000:g} km radius) each sees from {opts['observer_height']:g} m above its top "
+            f"(method {method})")
+    return table, note
+
+
+def dem_description(dem: xr.DataArray) -> dict:
+    """Grid facts for the provenance section: size, cell size, CRS, bounds (degrees)."""
+    from ..dem import dem_crs
+
+    crs = dem_crs(dem)
+    t = dem.rio.transform(recalc=False)
+    west, south, east, north = dem_bounds_latlon(dem)
+    if crs is not None and crs.is_geographic:
+        cell = f"{abs(t.a) * 3600:.3g}\" x {abs(t.e) * 3600:.3g}\" (arc-seconds)"
+    else:
+        cell = f"{abs(t.a):g} x {abs(t.e):g} m"
+    return {"rows": int(dem.shape[0]), "cols": int(dem.shape[1]), "cell_size": cell,
+            "crs": crs.to_string() if crs is not None else None,
+            "bounds_deg": [round(float(v), 5) for v in (west, south, east, north)],
+            "terrain_version": __version__}

@@ -1,0 +1,139 @@
+"""The report's figures, drawn with :mod:`terrain.plot` and kept in memory as PNG bytes.
+
+Every figure made from a synthetic DEM carries "SYNTHETIC stand-in — not SRTM"
+in its footnote (added when the plot function did not put it there).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+from .analysis import ReportAnalysis
+
+#: Resolution of the PNGs, dots per inch (an 8-inch map is 880 pixels wide).
+DPI = 110
+#: Colour of the target-area outline drawn on the maps (Okabe-Ito reddish purple).
+TARGET_COLOUR = "#CC79A7"
+
+
+@dataclass
+class ReportFigure:
+    """One figure: ``key`` (stable id), ``filename`` of its PNG, ``section``, ``title``, ``caption``, ``png`` bytes."""
+
+    key: str
+    filename: str
+    section: str
+    title: str
+    caption: str
+    png: bytes
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form of a label: ``"Zayn al-Abidin"`` -> ``"zayn_al_abidin"``."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_") or "point"
+
+
+def has_text(fig, needle: str) -> bool:
+    """Whether any text of the figure (titles, labels, footnotes, legends) contains ``needle``."""
+    from matplotlib.text import Text
+
+    return any(needle in (t.get_text() or "") for t in fig.findobj(Text))
+
+
+def ensure_footnote(fig, a: ReportAnalysis) -> None:
+    """Add the synthetic-data footnote to a figure made from a synthetic DEM when the plot left it out."""
+    from ..samples import SYNTHETIC_LABEL
+
+    if a.synthetic and not has_text(fig, SYNTHETIC_LABEL):
+        fig.text(0.99, 0.008, f"Data: {SYNTHETIC_LABEL}", fontsize=7, color="#a00000", ha="right", va="bottom",
+                 gid="synthetic-note")
+
+
+def png_bytes(fig, a: ReportAnalysis) -> bytes:
+    """The figure as PNG bytes (footnote checked); the figure is closed."""
+    import matplotlib.pyplot as plt
+
+    ensure_footnote(fig, a)
+    buf = io.BytesIO()
+    try:
+        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": "terrain"})
+    finally:
+        plt.close(fig)
+    return buf.getvalue()
+
+
+def draw_target_area(ax, crs, a: ReportAnalysis) -> None:
+    """Outline the target area (a dashed circle) on a map in ``crs``."""
+    from ..plot import basemap as bm
+
+    if crs is None:
+        return
+    radius = a.parameters["target_radius_m"]
+    xs, ys = bm.circle_map_xy(crs, a.target.lat, a.target.lon, radius)
+    ax.plot(xs, ys, color=TARGET_COLOUR, lw=1.6, ls=(0, (5, 2)), zorder=6, gid="target-area")
+
+
+def report_figures(a: ReportAnalysis, progress=None) -> list[ReportFigure]:
+    """Draw every figure of the report: a viewshed map per observer, the combined coverage map,
+    a profile per observer to the target and the key-terrain chart."""
+    from ..dem import dem_crs
+    from ..plot import plot_profile, plot_viewshed
+
+    say = progress or (lambda msg: None)
+    crs = dem_crs(a.dem)
+    target = a.target.label()
+    radius_km = a.parameters["target_radius_m"] / 1000.0
+    note = f" Data: {a.source_label}." if a.synthetic else ""
+    out = []
+    for p, vs, seen in zip(a.observers, a.viewsheds, a.target_seen):
+        say(f"figure: viewshed of {p.label()}")
+        ax = plot_viewshed(vs, dem=a.dem)
+        draw_target_area(ax, crs, a)
+        out.append(ReportFigure(
+            f"viewshed_{slug(p.label())}", f"viewshed_{slug(p.label())}.png", "maps", f"Viewshed of {p.label()}",
+            f"What {p.label()} sees within {a.parameters['radius_m'] / 1000:g} km (blue), and how tall anything "
+            f"hidden must be to be seen (orange to brown). Dashed purple circle: the target area, {radius_km:g} km "
+            f"around {target}; {seen['seen_percent']:.1f} % of it is seen.{note}", png_bytes(ax.figure, a)))
+
+    say("figure: combined coverage")
+    out.append(ReportFigure("coverage", "coverage.png", "maps", "Combined coverage",
+                            f"Ground seen by {', '.join(a.observer_names())}, together and apart, and the dead ground "
+                            f"none of them sees. Dashed purple circle: the target area around {target}.{note}",
+                            png_bytes(_coverage_figure(a, crs), a)))
+
+    for p, los in zip(a.observers, a.lines_of_sight):
+        say(f"figure: profile {p.label()} to {target}")
+        ax = plot_profile(los, source=f"Data: {a.source_label}")
+        verdict = "clear" if los.visible else "blocked"
+        out.append(ReportFigure(
+            f"profile_{slug(p.label())}", f"profile_{slug(p.label())}.png", "lines_of_sight",
+            f"{p.label()} → {target}",
+            f"Terrain between {p.label()} and {target} and the sight line from the observer's eye "
+            f"({verdict}); terrain lowered for the earth's curvature and refraction.{note}", png_bytes(ax.figure, a)))
+
+    if a.key_terrain is not None and len(a.key_terrain.rows):
+        say("figure: key terrain")
+        out.append(ReportFigure("key_terrain", "key_terrain.png", "key_terrain", "Key terrain",
+                                f"Summits around {target} ranked by the share of the target area each sees.{note}",
+                                png_bytes(_key_terrain_figure(a), a)))
+    return out
+
+
+def _coverage_figure(a: ReportAnalysis, crs):
+    from ..plot import plot_cumulative
+
+    ax = plot_cumulative(a.coverage, dem=a.dem)
+    draw_target_area(ax, crs, a)
+    return ax.figure
+
+
+def _key_terrain_figure(a: ReportAnalysis):
+    from ..plot import plot_overlook
+
+    return plot_overlook(a.key_terrain).figure
+
