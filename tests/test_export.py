@@ -66,3 +66,13 @@ def test_failed_write_leaves_nothing(result, tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         write_geotiff(result, tmp_path / "x.tif")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_written_files_get_ordinary_permissions(result, tmp_path):
+    import os
+    import stat
+
+    path = write_geotiff(result, tmp_path / "vs.tif")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
