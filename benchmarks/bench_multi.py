@@ -1,7 +1,8 @@
 """Benchmarks of the many-observer analyses (not timed tests): cumulative viewshed, visibility index, Dask scaling.
 
 Run ``python benchmarks/bench_multi.py [--quick]``; prints a table and writes
-``benchmarks/results/multi.md`` with the machine description.
+``benchmarks/results/multi.md`` with the machine description. ``--vi-only`` runs
+the visibility index alone and replaces only its row there.
 
 1. Cumulative viewshed of N observers (default 1000), 10 km radius, on a
    3601 x 3601 1-arc-second synthetic grid (lat/lon, about 35.5 N).
@@ -92,6 +93,36 @@ def _thin_transform(dem, k):
     return Affine(t.a * k, 0, t.c, 0, t.e * k, t.f)
 
 
+def vindex_row(args) -> tuple[str, str, str]:
+    """The table row of the visibility index (with the load average, since the machine is shared)."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    vdt, shape, n_obs, best = bench_vindex(args.vi_stride, args.radius)
+    full = vdt * (shape[0] * shape[1]) / max(n_obs, 1)
+    every = "" if args.vi_stride == 1 else f"every cell would take ~{full:.0f} s; "
+    return (f"visibility index, r = {args.radius / 1000:g} km, Hama 3\" {shape[0]}x{shape[1]}, "
+            f"stride {args.vi_stride} ({n_obs} observers)", f"{vdt:.1f} s",
+            f"{vdt / n_obs * 1000:.2f} ms/observer; {every}max {best:.1f} km²; "
+            f"load average {load:.1f} at the start")
+
+
+def replace_vindex_row(path: Path, row, argv) -> None:
+    """Put ``row`` in place of the visibility-index row of an existing results table (append if none)."""
+    line = f"| {row[0]} | {row[1]} | {row[2]} |"
+    lines = path.read_text().splitlines() if path.exists() else ["| job | time | notes |", "|---|---|---|"]
+    lines = [text for text in lines if not text.startswith("Visibility-index row:")]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    at = [k for k, text in enumerate(lines) if text.startswith("| visibility index")]
+    if at:
+        lines[at[0]] = line
+    else:
+        lines.append(line)
+    command = f"`python benchmarks/bench_multi.py {' '.join(sys.argv[1:] if argv is None else argv)}`"
+    lines.append("")
+    lines.append(f"Visibility-index row: {command} ({machine()}).")
+    path.write_text("\n".join(lines) + "\n")
+
+
 def bench_dask(dem, pts, radius):
     from distributed import Client, LocalCluster
 
@@ -115,11 +146,18 @@ def main(argv=None):
     ap.add_argument("--radius", type=float, default=10_000.0)
     ap.add_argument("--vi-stride", type=int, default=1)
     ap.add_argument("--dask-observers", type=int, default=200)
+    ap.add_argument("--vi-only", action="store_true",
+                    help="only the visibility index; replace its row in the existing results file")
     ap.add_argument("--quick", action="store_true", help="small sizes (a minute)")
     ap.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "multi.md"))
     args = ap.parse_args(argv)
     if args.quick:
         args.observers, args.vi_stride, args.dask_observers = 100, 4, 40
+    if args.vi_only:
+        row = vindex_row(args)
+        print(row)
+        replace_vindex_row(Path(args.out), row, argv)
+        return
     rows = []
     dem = synthetic_1s(args.grid)
     dt, cells, summary, pts = bench_cumulative(dem, args.observers, args.radius)
@@ -129,11 +167,7 @@ def main(argv=None):
                  f"analysed per observer; {cells / dt / 1e6:.1f} Mcells/s overall "
                  f"({cells / dt / 1e6 / (os.cpu_count() or 1):.1f} per core)"))
     print(rows[-1])
-    vdt, shape, n_obs, best = bench_vindex(args.vi_stride, args.radius)
-    full = vdt * (shape[0] * shape[1]) / max(n_obs, 1)
-    rows.append((f"visibility index, r = {args.radius / 1000:g} km, Hama 3\" {shape[0]}x{shape[1]}, "
-                 f"stride {args.vi_stride} ({n_obs} observers)", f"{vdt:.1f} s",
-                 f"{vdt / n_obs * 1000:.2f} ms/observer; every cell would take ~{full:.0f} s; max {best:.1f} km²"))
+    rows.append(vindex_row(args))
     print(rows[-1])
     times = bench_dask(dem, pts[:args.dask_observers], args.radius)
     rows.append((f"Dask LocalCluster, cumulative of {args.dask_observers} observers (same job)",

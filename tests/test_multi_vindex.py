@@ -45,3 +45,47 @@ def test_voids_and_bad_input():
         visibility_index(dem, radius=100, stride=0)
     with pytest.raises(InputError):
         visibility_index(dem, radius=100, method="refined")
+
+
+def _areas_both_ways(dem, radius, observer_height=3.0, target_height=0.0, curvature=True, absolute_heights=False,
+                     stride=1, threads=None, block=4):
+    """Visible areas of every ``stride``-th cell from the index kernel and from the general batch kernel."""
+    from terrain.earth import DEFAULT_REFRACTION, curvature_factor
+    from terrain.multi.observers import dem_geometry, run_batches
+    from terrain.multi.vindex import observer_cells, pack_grid_observers, visible_areas
+
+    z, y_m, dx_m, row_area = dem_geometry(dem)
+    rows, cols = observer_cells(z.shape, stride)
+    packed, _ = pack_grid_observers(z, y_m, dx_m, rows, cols, radius, observer_height, target_height,
+                                    curvature_factor(curvature, DEFAULT_REFRACTION), absolute_heights)
+    new = visible_areas(z, y_m, dx_m, row_area, packed, threads=threads, batch_size=97, block=block)
+    old = run_batches(z, y_m, dx_m, row_area, packed, "fast", accumulate=False).area
+    return new, old, float(row_area.min())
+
+
+@pytest.mark.parametrize("case", [
+    dict(n=30, m=26, seed=3, radius=420.0),                          # the disc cuts the square window
+    dict(n=22, m=31, seed=4, radius=5000.0),                         # windows clipped by the grid on every side
+    dict(n=28, m=28, seed=6, radius=300.0, geographic=True),         # rows of different widths
+    dict(n=24, m=24, seed=7, radius=400.0, target_height=4.0, curvature=False),
+    dict(n=24, m=20, seed=8, radius=350.0, absolute_heights=True, observer_height=150.0, target_height=-1.0),
+    dict(n=26, m=24, seed=9, radius=380.0, voids=True),
+])
+def test_index_kernel_counts_the_cells_the_batch_kernel_sees(case):
+    """The index kernel (sweep + counting, disc only) sees exactly the cells of the general kernel (H + fold)."""
+    case = dict(case)
+    dem = rough_dem(case.pop("n"), case.pop("m"), seed=case.pop("seed"), geographic=case.pop("geographic", False))
+    if case.pop("voids", False):
+        rng = np.random.default_rng(0)
+        dem.values[rng.integers(0, dem.shape[0], 40), rng.integers(0, dem.shape[1], 40)] = np.nan
+    new, old, cell_km2 = _areas_both_ways(dem, **case)
+    assert np.all(old > 0)
+    # the same cells, summed in the same order: equal to the last bit
+    assert np.array_equal(new, old), np.max(np.abs(new - old)) / cell_km2
+
+
+def test_index_kernel_does_not_depend_on_threads_or_blocks():
+    dem = rough_dem(30, 30, seed=11)
+    a, _, _ = _areas_both_ways(dem, 400.0, stride=2, threads=1, block=1)
+    b, _, _ = _areas_both_ways(dem, 400.0, stride=2, threads=2, block=7)
+    assert np.array_equal(a, b)

@@ -157,6 +157,12 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = "fast", sche
     return as_dataset(dem, result, setups, method, specs)
 
 
+def _fast_areas_task(z, y_m, dx_m, row_area, packed):
+    from .vindex import visible_areas
+
+    return visible_areas(z, y_m, dx_m, row_area, packed, threads=1)
+
+
 def _areas_task(z, y_m, dx_m, row_area, packed, method, mask):
     r = run_batches(z, y_m, dx_m, row_area, packed, method, accumulate=False, mask=mask, threads=1)
     return r.area, r.analysed_area
@@ -193,7 +199,15 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
                                        curvature_factor(curvature, refraction), absolute_heights)
     with dask_client(scheduler, n_workers, client) as c:
         geom = c.scatter([z, y_m, dx_m, row_area], broadcast=True)
-        area, _ = _areas(c, geom, packed, method, None, batch_size, progress)
+        if method == "fast":
+            # the area-only sweep of terrain.kernels.vindex_sweep, one thread per task
+            nw = max(1, len(c.scheduler_info().get("workers", {})))
+            futures = [c.submit(_fast_areas_task, *geom, packed.take(b), pure=False)
+                       for b in _batches(len(packed), 4 * nw, batch_size)]
+            _show_progress(futures, progress)
+            area = np.concatenate(c.gather(futures)) if futures else np.zeros(0)
+        else:
+            area, _ = _areas(c, geom, packed, method, None, batch_size, progress)
     values = np.full(rows.size * cols.size, np.nan, np.float32)
     values[keep] = area
     return as_dataarray(dem, values.reshape(rows.size, cols.size), stride, dict(

@@ -4,9 +4,11 @@ Each cell (or every ``stride``-th cell in both directions) becomes an observer
 whose viewshed within ``radius`` is exactly the single-observer one
 (:func:`terrain.viewshed.viewshed` with ``max_distance=radius`` and the same
 method); the index is its visible area in km^2, summed with true cell areas. The
-observers run as parallel batches of the numba kernel
-:func:`terrain.kernels.observer_batch.observer_batch` over the one shared
-elevation array.
+observers run as parallel batches over the one shared elevation array: with
+``method="fast"`` the kernel :func:`terrain.kernels.vindex_sweep.visible_areas_fast`,
+which runs the fast sweep and counts the visible area as it goes (no horizon
+grid per observer); with ``"exact"`` the general
+:func:`terrain.kernels.observer_batch.observer_batch`.
 """
 
 from __future__ import annotations
@@ -117,17 +119,55 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
 
         bar = tqdm(total=len(packed), unit="observer", desc="visibility index")
     try:
-        result = run_batches(z, y_m, dx_m, row_area, packed, method, accumulate=False, threads=threads,
-                             batch_size=batch_size, progress=bar.update if bar else None)
+        if method == "fast":
+            area = visible_areas(z, y_m, dx_m, row_area, packed, threads=threads, batch_size=batch_size,
+                                 progress=bar.update if bar else None)
+        else:
+            area = run_batches(z, y_m, dx_m, row_area, packed, method, accumulate=False, threads=threads,
+                               batch_size=batch_size, progress=bar.update if bar else None).area
     finally:
         if bar:
             bar.close()
     values = np.full(rows.size * cols.size, np.nan, np.float32)
-    values[keep] = result.area
+    values[keep] = area
     return as_dataarray(dem, values.reshape(rows.size, cols.size), stride, dict(
         radius_m=float(radius), stride=stride, observer_height_m=float(observer_height),
         target_height_m=float(target_height), absolute_heights=int(bool(absolute_heights)),
         curvature=int(bool(curvature)), refraction=float(refraction), method=method))
+
+
+def visible_areas(z, y_m, dx_m, row_area_km2, packed: PackedObservers, threads: int | None = None,
+                  batch_size: int = 2048, block: int = 4, progress=None) -> np.ndarray:
+    """Visible area (km^2) of each packed observer's fast viewshed, float64.
+
+    Batches of ``batch_size`` observers run in the kernel
+    :func:`terrain.kernels.vindex_sweep.visible_areas_fast`, blocks of ``block``
+    observers handed to the threads as they come free (a busy core does not
+    hold the others up). ``progress``: a callable taking the number of
+    observers just finished.
+    """
+    import numba
+
+    from ..kernels.vindex_sweep import visible_areas_fast
+
+    n = len(packed)
+    nthreads = numba.get_num_threads() if threads is None else max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS))
+    area = np.zeros(n, np.float64)
+    previous = numba.get_num_threads()
+    numba.set_num_threads(nthreads)
+    try:
+        with numba.parallel_chunksize(1):
+            for start in range(0, n, batch_size):
+                stop = min(n, start + batch_size)
+                part = np.zeros(stop - start, np.float64)
+                visible_areas_fast(z, y_m, dx_m, row_area_km2, packed.win[start:stop], packed.obs[start:stop],
+                                   packed.par[start:stop], block, part)
+                area[start:stop] = part
+                if progress is not None:
+                    progress(stop - start)
+    finally:
+        numba.set_num_threads(previous)
+    return area
 
 
 def as_dataarray(dem: xr.DataArray, values: np.ndarray, stride: int, params: dict) -> xr.DataArray:
