@@ -207,8 +207,10 @@ def _read_mosaic(datasets, paths, bounds) -> xr.DataArray:
     cmin = min(p[3] for p in placed)
     rmax = max(p[2] + int(p[1].height) for p in placed)
     cmax = max(p[3] + int(p[1].width) for p in placed)
-    out = np.full((rmax - rmin, cmax - cmin), np.nan, dtype=np.float32)
     single = len(placed) == 1
+    # a single window fills the whole output; a mosaic starts as voids where no tile reaches
+    shape = (rmax - rmin, cmax - cmin)
+    out = np.empty(shape, dtype=np.float32) if single else np.full(shape, np.nan, dtype=np.float32)
     for ds, win, row_off, col_off in placed:
         r, c = row_off - rmin, col_off - cmin
         h, w = int(win.height), int(win.width)
@@ -240,9 +242,10 @@ def _as_dataarray(values: np.ndarray, transform: Affine, crs, *, source: str, sy
     da = xr.DataArray(values, dims=("y", "x"), coords={"y": ys, "x": xs}, name="elevation",
                       attrs={"units": "m", "long_name": "elevation above sea level", "source": source,
                              "synthetic": int(synthetic), "files": "; ".join(files)})
-    da = da.rio.write_transform(transform)
+    # inplace: rioxarray's default returns a deep copy of the whole raster
+    da.rio.write_transform(transform, inplace=True)
     if crs is not None:
-        da = da.rio.write_crs(crs)
+        da.rio.write_crs(crs, inplace=True)
     da.rio.write_nodata(np.nan, encoded=False, inplace=True)
     return da
 

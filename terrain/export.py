@@ -61,7 +61,7 @@ def write_geotiff(result: xr.Dataset | xr.DataArray, path, variable: str | None 
 def write_netcdf(result: xr.Dataset, path) -> Path:
     """Write a result Dataset to NetCDF through xarray (CF grid mapping included by rioxarray)."""
     path = Path(path)
-    out = result.copy()
+    out = result.copy(deep=False)
     out.attrs = {k: (v if isinstance(v, (int, float, str)) else str(v)) for k, v in result.attrs.items()}
     with atomic_path(path, suffix=".nc") as tmp:
         out.to_netcdf(tmp)

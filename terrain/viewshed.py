@@ -209,8 +209,8 @@ def _as_dataset(window, visible, mvh, angle, s: ViewshedSetup, method, seconds, 
     )
     crs = window.rio.crs
     if crs is not None:
-        ds = ds.rio.write_crs(crs)
-    ds = ds.rio.write_transform(window.rio.transform(recalc=False))
+        ds.rio.write_crs(crs, inplace=True)  # inplace: the default deep-copies every variable
+    ds.rio.write_transform(window.rio.transform(recalc=False), inplace=True)
     o = s.observer
     ds.attrs.update(params)
     ds.attrs.update({

@@ -40,6 +40,28 @@ from .geometry import cell_azimuth_deg, cell_distance_m
 NOT_ANALYSED = 255
 
 
+@njit(cache=True, inline="always")
+def atan_deg(t):
+    """arctan(t) in degrees to float32 precision (Cephes atanf: range reduction and a degree-9 odd polynomial).
+
+    About four times cheaper than ``math.atan2``; the error (< 2e-7 relative) is below
+    what the float32 output can hold.
+    """
+    x = abs(t)
+    if x > 2.414213562373095:
+        base = 90.0
+        x = -1.0 / x
+    elif x > 0.4142135623730950:
+        base = 45.0
+        x = (x - 1.0) / (x + 1.0)
+    else:
+        base = 0.0
+    x2 = x * x
+    y = base + 57.29577951308232 * ((((8.05374449538e-2 * x2 - 1.38776856032e-1) * x2 + 1.99777106478e-1) * x2
+                                     - 3.33329491539e-1) * x2 * x + x)
+    return y if t >= 0.0 else -y
+
+
 # Model: visible iff max(0, eye + H*D + curv*D^2 - z) <= target_h, for cells passing the distance/sector/pitch filters.
 @njit(cache=True, parallel=True)
 def viewshed_from_horizon_into(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, min_dist_m, max_dist_m,
@@ -58,7 +80,6 @@ def viewshed_from_horizon_into(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, m
     a0 = az_start_deg % 360.0
     a1 = az_end_deg % 360.0
     wraps = a0 > a1
-    any_pitch = pitch_low_deg > -90.0 or pitch_high_deg < 90.0
     check_pitch = pitch_low_deg > -90.0 or pitch_high_deg < 90.0
     for r in prange(nrows):
         for c in range(ncols):
@@ -92,9 +113,7 @@ def viewshed_from_horizon_into(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, m
             need32 = np.float32(need)  # decide on the stored value, so visible == (mvh <= target_h) exactly
             visible[r, c] = 1 if need32 <= target_h else 0
             min_visible_height[r, c] = need32
-            # float32 atan2 is enough for an angle stored as float32, and twice as fast
-            elevation_angle[r, c] = np.float32(57.29577951308232) * math.atan2(np.float32(zc - drop - eye_z),
-                                                                             np.float32(D))
+            elevation_angle[r, c] = atan_deg((zc - drop - eye_z) / D)
 
 
 @njit(cache=True)

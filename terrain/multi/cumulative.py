@@ -148,8 +148,8 @@ def as_dataset(dem: xr.DataArray, result: BatchResult, setups, method: str, spec
     })
     ds = xr.Dataset(data, coords={"y": window.y, "x": window.x, "observer": np.arange(n)})
     if window.rio.crs is not None:
-        ds = ds.rio.write_crs(window.rio.crs)
-    ds = ds.rio.write_transform(window.rio.transform(recalc=False))
+        ds.rio.write_crs(window.rio.crs, inplace=True)
+    ds.rio.write_transform(window.rio.transform(recalc=False), inplace=True)
     ds.attrs.update({
         "n_observers": n, "method": method, "terrain_version": __version__,
         "source": dem.attrs.get("source", ""), "synthetic": int(dem.attrs.get("synthetic", 0)),

@@ -182,8 +182,8 @@ def as_dataarray(dem: xr.DataArray, values: np.ndarray, stride: int, params: dic
     transform = Affine(t.a * stride, 0.0, t.c + t.a * 0.5 - t.a * stride * 0.5,
                        0.0, t.e * stride, t.f + t.e * 0.5 - t.e * stride * 0.5)
     if dem.rio.crs is not None:
-        da = da.rio.write_crs(dem.rio.crs)
-    da = da.rio.write_transform(transform)
+        da.rio.write_crs(dem.rio.crs, inplace=True)
+    da.rio.write_transform(transform, inplace=True)
     da.attrs.update(params)
     da.attrs.update({"terrain_version": __version__, "source": dem.attrs.get("source", ""),
                      "synthetic": int(dem.attrs.get("synthetic", 0))})

@@ -90,7 +90,7 @@ def _crop_around(dem, xs, ys, pad_fraction: float = 0.18, min_pad_m: float = 150
     c0, c1 = max(int(math.floor(min(ca, cb))), 0), min(int(math.ceil(max(ca, cb))), dem.sizes["x"])
     r0, r1 = max(int(math.floor(min(ra, rb))), 0), min(int(math.ceil(max(ra, rb))), dem.sizes["y"])
     crop = dem.isel(y=slice(r0, r1), x=slice(c0, c1))
-    return crop.rio.write_transform(t * t.translation(c0, r0))
+    return crop.rio.write_transform(t * t.translation(c0, r0), inplace=True)
 
 
 def intervisibility_title(table) -> str:

@@ -58,7 +58,7 @@ def _crop_dem(dem, result):
     except KeyError as err:
         raise ValueError("the DEM given to plot_viewshed does not cover the viewshed's grid; pass the DEM the "
                          "viewshed was computed on") from err
-    return crop.rio.write_transform(t)
+    return crop.rio.write_transform(t, inplace=True)
 
 
 def _observer_points(result, observers):

@@ -38,7 +38,7 @@ def _crop_to(dem, index):
         raise ValueError("the DEM given to plot_visibility_index does not cover the index's grid; pass the DEM the "
                          "index was computed on")
     crop = dem.isel(y=slice(r0, r1), x=slice(c0, c1))
-    return crop.rio.write_transform(t * t.translation(c0, r0))
+    return crop.rio.write_transform(t * t.translation(c0, r0), inplace=True)
 
 
 def _spacing_m(index) -> float | None:
