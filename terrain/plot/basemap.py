@@ -146,6 +146,30 @@ def draw_hillshade(ax, dem, vmin_grey: float = 0.38, **kwargs):
                      vmin=0.0, vmax=1.0, interpolation="bilinear", zorder=0, resample=True)
 
 
+def dem_under(dem, grid):
+    """The part of ``dem`` under ``grid``'s extent (a result on the DEM's grid, or a coarser one such as a
+    strided visibility index), with its transform."""
+    left, right, bottom, top = map_extent(grid)
+    t = dem_transform(dem)
+    ca, ra = ~t @ (left, top)
+    cb, rb = ~t @ (right, bottom)
+    c0, c1 = max(int(math.floor(min(ca, cb) + 1e-6)), 0), min(int(math.ceil(max(ca, cb) - 1e-6)), dem.sizes["x"])
+    r0, r1 = max(int(math.floor(min(ra, rb) + 1e-6)), 0), min(int(math.ceil(max(ra, rb) - 1e-6)), dem.sizes["y"])
+    if c1 <= c0 or r1 <= r0:
+        raise ValueError("the DEM given for the map's background does not cover the result's grid; pass the DEM "
+                         "the result was computed on")
+    crop = dem.isel(y=slice(r0, r1), x=slice(c0, c1))
+    return crop.rio.write_transform(t @ t.translation(c0, r0), inplace=True)
+
+
+def draw_background(ax, dem, grid):
+    """A hillshade of the part of ``dem`` under ``grid``; light grey when there is no DEM."""
+    if dem is None:
+        ax.set_facecolor("#e6e6e6")
+        return None
+    return draw_hillshade(ax, dem_under(dem, grid))
+
+
 # --------------------------------------------------------------------------- ticks
 
 def format_dm(value: float, axis: str = "lat") -> str:

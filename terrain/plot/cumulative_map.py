@@ -9,7 +9,7 @@ import numpy as np
 
 from . import basemap as bm
 from .style import OKABE_ITO, source_note
-from .viewshed_map import _crop_dem, _name_observers
+from .viewshed_map import _name_observers
 from ..dem import dem_crs, dem_transform
 
 #: Two observers (or one): categorical classes ``(key, colour)`` of analysed cells, Okabe-Ito colours that stay
@@ -227,10 +227,7 @@ def plot_cumulative(result, ax=None, dem=None, places=True, title=None, rings_km
     fig = ax.figure
     crs = dem_crs(result)
 
-    if dem is not None:
-        bm.draw_hillshade(ax, _crop_dem(dem, result))
-    else:
-        ax.set_facecolor("#e6e6e6")
+    bm.draw_background(ax, dem, result)
     extent = bm.map_extent(result)
     ax.imshow(cumulative_rgba(result), extent=extent, origin="upper", interpolation="nearest", zorder=2,
               gid="cumulative-overlay")

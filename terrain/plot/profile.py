@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .style import OKABE_ITO, source_note
+from .style import OKABE_ITO
 
 
 def plot_profile(los, ax=None, title: str | None = None, source: str | None = None):

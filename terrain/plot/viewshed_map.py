@@ -49,18 +49,6 @@ def overlay_rgba(result) -> np.ndarray:
     return out
 
 
-def _crop_dem(dem, result):
-    """The part of ``dem`` on the result's grid (the result is a window of the DEM's grid)."""
-    t = dem_transform(result)
-    tol = 0.5 * min(abs(t.a), abs(t.e))
-    try:
-        crop = dem.sel(y=result.y, x=result.x, method="nearest", tolerance=tol)
-    except KeyError as err:
-        raise ValueError("the DEM given to plot_viewshed does not cover the viewshed's grid; pass the DEM the "
-                         "viewshed was computed on") from err
-    return crop.rio.write_transform(t, inplace=True)
-
-
 def _observer_points(result, observers):
     """``[(name, lat, lon, x, y)]`` of the observer(s) to mark."""
     a = result.attrs
@@ -194,10 +182,7 @@ def plot_viewshed(result, ax=None, dem=None, places=True, rings_km=None, title=N
     a = result.attrs
 
     # base: hillshade of the DEM on the result's grid, else light grey
-    if dem is not None:
-        bm.draw_hillshade(ax, _crop_dem(dem, result))
-    else:
-        ax.set_facecolor("#e6e6e6")
+    bm.draw_background(ax, dem, result)
     extent = bm.map_extent(result)
     ax.imshow(overlay_rgba(result), extent=extent, origin="upper", interpolation="nearest", zorder=2,
               gid="viewshed-overlay")

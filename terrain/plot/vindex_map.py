@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
@@ -24,21 +23,6 @@ def index_range(index) -> tuple[float, float]:
         return 0.0, 1.0
     lo, hi = float(v.min()), float(v.max())
     return (lo, hi) if hi > lo else (lo, lo + max(abs(lo) * 1e-3, 1e-6))
-
-
-def _crop_to(dem, index):
-    """The part of ``dem`` under the index's extent (the index's cells are ``stride`` DEM cells wide)."""
-    left, right, bottom, top = bm.map_extent(index)
-    t = dem_transform(dem)
-    ca, ra = ~t * (left, top)
-    cb, rb = ~t * (right, bottom)
-    c0, c1 = max(int(math.floor(min(ca, cb) + 1e-6)), 0), min(int(math.ceil(max(ca, cb) - 1e-6)), dem.sizes["x"])
-    r0, r1 = max(int(math.floor(min(ra, rb) + 1e-6)), 0), min(int(math.ceil(max(ra, rb) - 1e-6)), dem.sizes["y"])
-    if c1 <= c0 or r1 <= r0:
-        raise ValueError("the DEM given to plot_visibility_index does not cover the index's grid; pass the DEM the "
-                         "index was computed on")
-    crop = dem.isel(y=slice(r0, r1), x=slice(c0, c1))
-    return crop.rio.write_transform(t * t.translation(c0, r0), inplace=True)
 
 
 def _spacing_m(index) -> float | None:
@@ -118,10 +102,7 @@ def plot_visibility_index(index, dem=None, ax=None, title=None, places=True):
         ax = fig.add_axes((0.1, 0.1, 0.74, 0.78))
     fig = ax.figure
     crs = dem_crs(index)
-    if dem is not None:
-        bm.draw_hillshade(ax, _crop_to(dem, index))
-    else:
-        ax.set_facecolor("#e6e6e6")
+    bm.draw_background(ax, dem, index)
     vmin, vmax = index_range(index)
     extent = bm.map_extent(index)
     im = ax.imshow(np.ma.masked_invalid(np.asarray(index.values, dtype=np.float64)), extent=extent, origin="upper",
