@@ -145,7 +145,7 @@ def main(argv=None):
     ap.add_argument("--grid", type=int, default=3601)
     ap.add_argument("--radius", type=float, default=10_000.0)
     ap.add_argument("--vi-stride", type=int, default=1)
-    ap.add_argument("--dask-observers", type=int, default=200)
+    ap.add_argument("--dask-observers", type=int, default=1000, help="observers in the 1 vs 2 worker job (default: the cumulative job's)")
     ap.add_argument("--vi-only", action="store_true",
                     help="only the visibility index; replace its row in the existing results file")
     ap.add_argument("--quick", action="store_true", help="small sizes (a minute)")

@@ -65,11 +65,14 @@ def _batches(n: int, n_tasks: int, batch_size: int | None) -> list[slice]:
     return [slice(s, min(s + size, n)) for s in range(0, n, size)]
 
 
-def _cumulative_task(z, y_m, dx_m, row_area, packed: PackedObservers, method, first_index, with_seen):
+def _cumulative_task(z, y_m, dx_m, row_area, packed: PackedObservers, method, first_index, with_seen, wide):
     window = packed.union_window()
     r = run_batches(z, y_m, dx_m, row_area, packed, method, with_seen=with_seen, window=window,
                     first_index=first_index, threads=1)
-    return {"window": window, "count": r.count.astype(np.uint32), "analysed": r.analysed.astype(np.uint32),
+    # partials travel between worker processes: keep counts 16-bit unless the total could overflow them
+    dtype = np.uint32 if wide else np.uint16
+    return {"window": window, "count": r.count.astype(dtype, copy=False),
+            "analysed": r.analysed.astype(dtype, copy=False),
             "seen": r.seen, "start": first_index, "area": r.area, "analysed_area": r.analysed_area}
 
 
@@ -144,8 +147,10 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = "fast", sche
     with dask_client(scheduler, n_workers, client) as c:
         geom = c.scatter([z, y_m, dx_m, row_area], broadcast=True)
         nw = max(len(c.scheduler_info().get("workers", {})), 1)
-        futures = [c.submit(_cumulative_task, *geom, packed.take(b), method, b.start, with_seen, pure=False)
-                   for b in _batches(len(packed), 4 * nw, batch_size)]
+        wide = len(setups) > np.iinfo(np.uint16).max
+        # few tasks: every partial covers about the whole union window, and merging them is the overhead
+        futures = [c.submit(_cumulative_task, *geom, packed.take(b), method, b.start, with_seen, wide, pure=False)
+                   for b in _batches(len(packed), nw, batch_size)]
         _show_progress(futures, progress)
         part = _tree_reduce(c, futures).result()
     window = packed.union_window()
