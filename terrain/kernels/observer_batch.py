@@ -49,9 +49,10 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .geometry import cell_azimuth_deg, cell_distance_m
+from .geometry import cell_distance_m
 from .horizon_exact import horizon_exact_cell, radius_window
 from .horizon_fast import horizon_fast
+from .visibility import OBSERVER_CELL, OUTSIDE, analysed_state
 
 NPAR = 10
 
@@ -78,21 +79,13 @@ def horizon_exact_serial(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, H):
 def cell_verdict(zc, h, D, r, c, r0, c0, y_m, dx_m, eye_z, curv, target_h, min_d, max_d, a0, a1, wraps,
                  full_circle, pitch_lo, pitch_hi):
     """0 hidden, 1 visible, 255 not analysed: the rule of :func:`viewshed_from_horizon_into`, one cell."""
-    ok = not math.isnan(zc) and D >= min_d and D <= max_d
-    if ok and D == 0.0:
+    state = analysed_state(zc, D, r, c, r0, c0, y_m, dx_m, eye_z, curv, target_h, min_d, max_d, a0, a1, wraps,
+                           full_circle, pitch_lo, pitch_hi)
+    if state == OBSERVER_CELL:
         return 1
-    if ok and not full_circle:
-        az = cell_azimuth_deg(r, c, r0, c0, y_m, dx_m)
-        if wraps:
-            ok = az >= a0 or az <= a1
-        else:
-            ok = a0 <= az <= a1
-    drop = curv * D * D
-    if ok and (pitch_lo > -90.0 or pitch_hi < 90.0):  # atan2(., D > 0) lies strictly within +-90
-        pitch = math.degrees(math.atan2(zc + target_h - drop - eye_z, D))
-        ok = pitch_lo <= pitch <= pitch_hi
-    if not ok or math.isnan(h):
+    if state == OUTSIDE or math.isnan(h):
         return 255
+    drop = curv * D * D
     need = eye_z + h * D + drop - zc
     if need < 0.0:
         need = 0.0

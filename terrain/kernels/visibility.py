@@ -38,6 +38,29 @@ from numba import njit, prange
 from .geometry import cell_azimuth_deg, cell_distance_m
 
 NOT_ANALYSED = 255
+OUTSIDE, OBSERVER_CELL, ANALYSED = 0, 1, 2
+
+
+@njit(cache=True, inline="always")
+def analysed_state(zc, D, r, c, r0, c0, y_m, dx_m, eye_z, curv, target_h, min_d, max_d, a0, a1, wraps,
+                   full_circle, pitch_lo, pitch_hi):
+    """How the finish rule treats a cell: ``OUTSIDE`` (a void, or outside the distance ring, the azimuth
+    sector or the pitch window), ``OBSERVER_CELL`` (distance 0: sector and pitch do not apply) or ``ANALYSED``.
+    ``a0``/``a1`` are the sector limits reduced to 0..360 and ``wraps`` says the sector crosses north."""
+    if math.isnan(zc) or D < min_d or D > max_d:
+        return OUTSIDE
+    if D == 0.0:
+        return OBSERVER_CELL
+    if not full_circle:
+        az = cell_azimuth_deg(r, c, r0, c0, y_m, dx_m)
+        inside = (az >= a0 or az <= a1) if wraps else (a0 <= az <= a1)
+        if not inside:
+            return OUTSIDE
+    if pitch_lo > -90.0 or pitch_hi < 90.0:  # atan2(., D > 0) lies strictly within +-90
+        pitch = math.degrees(math.atan2(zc + target_h - curv * D * D - eye_z, D))
+        if not pitch_lo <= pitch <= pitch_hi:
+            return OUTSIDE
+    return ANALYSED
 
 
 @njit(cache=True, inline="always")
@@ -80,33 +103,24 @@ def viewshed_from_horizon_into(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, m
     a0 = az_start_deg % 360.0
     a1 = az_end_deg % 360.0
     wraps = a0 > a1
-    check_pitch = pitch_low_deg > -90.0 or pitch_high_deg < 90.0
     for r in prange(nrows):
         for c in range(ncols):
             h = np.float64(H[r, c])
             zc = np.float64(z[r, c])
             D = cell_distance_m(r, c, r0, c0, y_m, dx_m)
-            ok = not math.isnan(zc) and D >= min_dist_m and D <= max_d
-            if ok and D == 0.0:
+            state = analysed_state(zc, D, r, c, r0, c0, y_m, dx_m, eye_z, curv, target_h, min_dist_m, max_d,
+                                   a0, a1, wraps, full_circle, pitch_low_deg, pitch_high_deg)
+            if state == OBSERVER_CELL:
                 visible[r, c] = 1
                 min_visible_height[r, c] = 0.0
                 elevation_angle[r, c] = -90.0
                 continue
-            if ok and not full_circle:
-                az = cell_azimuth_deg(r, c, r0, c0, y_m, dx_m)
-                if wraps:
-                    ok = az >= a0 or az <= a1
-                else:
-                    ok = a0 <= az <= a1
-            drop = curv * D * D
-            if ok and check_pitch:
-                pitch = math.degrees(math.atan2(zc + target_h - drop - eye_z, D))
-                ok = pitch_low_deg <= pitch <= pitch_high_deg
-            if not ok or math.isnan(h):
+            if state == OUTSIDE or math.isnan(h):
                 visible[r, c] = NOT_ANALYSED
                 min_visible_height[r, c] = np.nan
                 elevation_angle[r, c] = np.nan
                 continue
+            drop = curv * D * D
             need = eye_z + h * D + drop - zc
             if need < 0.0:
                 need = 0.0
