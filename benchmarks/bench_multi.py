@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -45,17 +46,10 @@ def synthetic_1s(n=3601, seed=0):
 def machine() -> str:
     import numba
 
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{cpu}; {os.cpu_count()} logical CPUs (shared); Python {platform.python_version()}, "
-            f"numpy {np.__version__}, numba {numba.__version__} ({numba.config.THREADING_LAYER} threading layer "
-            f"requested, {numba.get_num_threads()} threads)")
+    from bench_viewshed import machine_description
+
+    return (f"{machine_description()}; numba threading layer {numba.config.THREADING_LAYER} requested, "
+            f"{numba.get_num_threads()} threads")
 
 
 def bench_cumulative(dem, n_obs, radius, seed=1):

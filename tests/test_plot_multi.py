@@ -18,6 +18,7 @@ from terrain.plot import plot_cumulative, plot_intervisibility, plot_overlook, p
 from terrain.plot.cumulative_map import BOTH, DEAD, pair_classes
 from terrain.plot.intervisibility_map import sight_pairs
 from terrain.plot.style import SYNTHETIC_NOTE
+from figure_checks import rgb_at, uniform_cell
 
 RES = 1 / 1200  # 3 arc-seconds, ~90 m
 N = 61
@@ -62,23 +63,6 @@ def close_figures():
     plt.close("all")
 
 
-def _rgb_at(ax, x, y) -> np.ndarray:
-    fig = ax.figure
-    fig.canvas.draw()
-    img = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
-    px, py = ax.transData.transform((x, y))
-    return img[img.shape[0] - int(round(py)), int(round(px))]
-
-
-def _uniform_cell(mask: np.ndarray) -> tuple[int, int]:
-    rows, cols = mask.shape
-    for r in range(2, rows - 2):
-        for c in range(2, cols - 2):
-            if mask[r - 2:r + 3, c - 2:c + 3].all():
-                return r, c
-    raise AssertionError("no uniform 5x5 block in the mask")
-
-
 def _notes(fig):
     return [t.get_text() for t in fig.texts if t.get_gid() == "source-note"]
 
@@ -107,11 +91,11 @@ def test_cumulative_observer_markers_at_observers(pair, dem):
 def test_cumulative_both_and_dead_ground_differ(pair, dem):
     cv, _ = pair
     cls = pair_classes(cv)
-    both = _uniform_cell(cls == BOTH)
-    dead = _uniform_cell(cls == DEAD)
+    both = uniform_cell(cls == BOTH)
+    dead = uniform_cell(cls == DEAD)
     ax = plot_cumulative(cv, dem=dem, places=False)
     xy = lambda rc: (float(cv.x.values[rc[1]]), float(cv.y.values[rc[0]]))  # noqa: E731
-    rgb_both, rgb_dead = _rgb_at(ax, *xy(both)), _rgb_at(ax, *xy(dead))
+    rgb_both, rgb_dead = rgb_at(ax, *xy(both)), rgb_at(ax, *xy(dead))
     assert np.abs(rgb_both - rgb_dead).sum() > 100
     assert rgb_both[1] > rgb_both[0]  # bluish green
     assert rgb_dead[0] > rgb_dead[2]  # vermillion

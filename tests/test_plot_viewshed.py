@@ -13,6 +13,7 @@ import terrain
 from terrain.plot import plot_viewshed, save_figure
 from terrain.plot.style import SYNTHETIC_NOTE
 from terrain.plot.viewshed_map import HIDDEN_CLASSES, dead_ground_class, overlay_rgba, viewshed_title
+from figure_checks import rgb_at, uniform_cell
 
 RES = 1 / 1200  # 3 arc-seconds
 N = 81
@@ -45,25 +46,6 @@ def close_figures():
 
     yield
     plt.close("all")
-
-
-def _rgb_at(ax, x, y) -> np.ndarray:
-    """The rendered RGB at map coordinates (x, y)."""
-    fig = ax.figure
-    fig.canvas.draw()
-    img = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
-    px, py = ax.transData.transform((x, y))
-    return img[img.shape[0] - int(round(py)), int(round(px))]
-
-
-def _uniform_cell(mask: np.ndarray) -> tuple[int, int]:
-    """A cell whose 5 x 5 neighbourhood is entirely inside ``mask`` (far from class edges)."""
-    rows, cols = mask.shape
-    for r in range(2, rows - 2):
-        for c in range(2, cols - 2):
-            if mask[r - 2:r + 3, c - 2:c + 3].all():
-                return r, c
-    raise AssertionError("no uniform 5x5 block in the mask")
 
 
 def _cell_xy(vs, r, c):
@@ -101,11 +83,11 @@ def test_overlay_differs_between_visible_and_dead_ground(plain, close_figures):
     dem, vs = plain
     vis = vs["visible"].values
     mvh = vs["min_visible_height"].values
-    visible_cell = _uniform_cell(vis == 1)
-    deep_cell = _uniform_cell((vis == 0) & (mvh > 50))
+    visible_cell = uniform_cell(vis == 1)
+    deep_cell = uniform_cell((vis == 0) & (mvh > 50))
     ax = plot_viewshed(vs, dem=dem, places=False, rings_km=[])
-    rgb_visible = _rgb_at(ax, *_cell_xy(vs, *visible_cell))
-    rgb_deep = _rgb_at(ax, *_cell_xy(vs, *deep_cell))
+    rgb_visible = rgb_at(ax, *_cell_xy(vs, *visible_cell))
+    rgb_deep = rgb_at(ax, *_cell_xy(vs, *deep_cell))
     assert np.abs(rgb_visible - rgb_deep).sum() > 120
     assert rgb_visible[2] > rgb_visible[0]  # sky blue: more blue than red
     assert rgb_deep[0] > rgb_deep[2]  # dead ground: orange-brown
@@ -171,8 +153,8 @@ def test_degree_minute_tick_labels(plain, close_figures):
 def test_places_marked_visible_or_hidden(plain, close_figures):
     dem, vs = plain
     vis = vs["visible"].values
-    rv, cv = _uniform_cell(vis == 1)
-    rh, ch = _uniform_cell((vis == 0) & (vs["min_visible_height"].values > 50))
+    rv, cv = uniform_cell(vis == 1)
+    rh, ch = uniform_cell((vis == 0) & (vs["min_visible_height"].values > 50))
     xv, yv = _cell_xy(vs, rv, cv)
     xh, yh = _cell_xy(vs, rh, ch)
     ax = plot_viewshed(vs, dem=dem, places=[("Seen", yv, xv), ("Unseen", yh, xh)])
@@ -225,7 +207,7 @@ def test_without_dem_light_grey_background(plain, close_figures):
     _, vs = plain
     ax = plot_viewshed(vs, places=False)
     assert not [im for im in ax.images if im.get_gid() != "viewshed-overlay"]
-    corner = _rgb_at(ax, float(vs.x.values[0]), float(vs.y.values[0]))  # not analysed
+    corner = rgb_at(ax, float(vs.x.values[0]), float(vs.y.values[0]))  # not analysed
     assert np.all(np.abs(corner - 0xE6) <= 3)
 
 
