@@ -94,3 +94,21 @@ def test_help_has_examples():
     for name in ("cumulative", "overlook", "keyterrain", "intervis", "vindex"):
         res = run(name, "--help")
         assert "Example:" in res.output and f"terrain {name}" in res.output
+
+
+def test_every_command_writes_its_figure(dem_path, tmp_path):
+    path, dem = dem_path
+    pts = f"{xy(dem, 5, 5)};{xy(dem, 30, 30)};{xy(dem, 50, 50)}"
+    jobs = {
+        "cumulative": ("cumulative", path, "--observers", pts, "--radius", "1km"),
+        "overlook": ("overlook", path, "--target", xy(dem, 30, 30), "--radius", "300m", "--candidates",
+                     f"{xy(dem, 5, 5)};{xy(dem, 50, 50)}"),
+        "intervis": ("intervis", path, "--points", pts),
+        "vindex": ("vindex", path, "--radius", "400m", "--stride", 6),
+    }
+    for name, args in jobs.items():
+        png = tmp_path / f"{name}.png"
+        res = run(*args, "--plot", png)
+        assert res.exit_code == 0, res.output
+        assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 20_000, name
+        assert str(png) in res.output

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from ..units import parse_distance_m
-from .options import (check_heights, curvature_options, height_options, json_option, print_json, progress_enabled,
-                      refraction_value)
+from .options import (check_heights, curvature_options, height_options, json_option, plot_option, print_json,
+                      progress_enabled, refraction_value, write_plot)
 
 
 def dask_options(f):
@@ -42,9 +42,10 @@ def use_dask(workers, scheduler) -> bool:
 @click.option("--out", "out_path", type=click.Path(dir_okay=False),
               help="GeoTIFF of the count (uint16); .nc writes count, analysed and seen_by as NetCDF.")
 @dask_options
+@plot_option
 @json_option
 def cumulative_command(dem, observers, observer_height, target_height, absolute_heights, radius, curvature,
-                       refraction, curvature_coefficient, method, out_path, workers, scheduler, as_json):
+                       refraction, curvature_coefficient, method, out_path, workers, scheduler, plot_path, as_json):
     """Cumulative viewshed: how many observers see each cell, and the group's dead ground.
 
     Prints the area seen by any, by all and by none (dead ground) of the observers.
@@ -88,6 +89,10 @@ def cumulative_command(dem, observers, observer_height, target_height, absolute_
             written["count"] = str(write_geotiff(result, out_path, "count"))
     summary["method"] = method
     summary["written"] = written
+    if plot_path:
+        from ..plot import plot_cumulative
+
+        written["plot"] = write_plot(lambda: plot_cumulative(result, dem=data), plot_path)
     if as_json:
         print_json(summary)
         return

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .options import check_heights, curvature_options, height_options, json_option, print_json, refraction_value
+from .options import (check_heights, curvature_options, height_options, json_option, plot_option, print_json,
+                      refraction_value, write_plot)
 
 
 @click.command("intervis")
@@ -13,9 +14,10 @@ from .options import check_heights, curvature_options, height_options, json_opti
               help="Points separated by ';': 'lat,lon', 'xy:X,Y' or place names; @FILE reads one a line.")
 @height_options
 @curvature_options
+@plot_option
 @json_option
 def intervis_command(dem, points, observer_height, target_height, absolute_heights, curvature, refraction,
-                     curvature_coefficient, as_json):
+                     curvature_coefficient, plot_path, as_json):
     """Intervisibility: exact line of sight between every pair of points.
 
     The target height defaults to the observer height (masts looking at each
@@ -39,8 +41,13 @@ def intervis_command(dem, points, observer_height, target_height, absolute_heigh
                             target_height=target_height if given_target else None, curvature=curvature,
                             refraction=refraction_value(refraction, curvature_coefficient),
                             absolute_heights=absolute_heights)
+    plot = None
+    if plot_path:
+        from ..plot import plot_intervisibility
+
+        plot = write_plot(lambda: plot_intervisibility(table, data), plot_path)
     if as_json:
-        print_json(table.to_dict())
+        print_json({**table.to_dict(), "plot": plot})
         return
     n = len(table.names)
     click.echo(f"Intervisibility of {n} points ('+' sees, '.' hidden; row = observer)")
@@ -53,3 +60,5 @@ def intervis_command(dem, points, observer_height, target_height, absolute_heigh
         if not symmetric or r["from_index"] < r["to_index"]:
             verdict = "visible" if r["visible"] else f"hidden (needs {r['extra_target_height_m']:.1f} m more)"
             click.echo(f"  {r['from']} -> {r['to']}: {r['distance_km']:.2f} km, {verdict}")
+    if plot:
+        click.echo(f"  plot: {plot}")

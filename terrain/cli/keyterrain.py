@@ -6,8 +6,8 @@ import click
 
 from ..units import parse_distance_m
 from .cumulative import dask_options, use_dask
-from .options import (check_heights, curvature_options, height_options, json_option, print_json, progress_enabled,
-                      refraction_value)
+from .options import (check_heights, curvature_options, height_options, json_option, plot_option, print_json,
+                      progress_enabled, refraction_value, write_plot)
 from .overlook import print_ranking, target_option
 
 
@@ -24,10 +24,11 @@ from .overlook import print_ranking, target_option
 @curvature_options
 @click.option("--method", type=click.Choice(["fast", "exact", "refined"]), default="fast", show_default=True)
 @dask_options
+@plot_option
 @json_option
 def keyterrain_command(dem, target, within, target_radius, min_prominence, top, observer_height, target_height,
                        absolute_heights, curvature, refraction, curvature_coefficient, method, workers, scheduler,
-                       as_json):
+                       plot_path, as_json):
     """Key terrain: the summits around a target, ranked by how much of it they overlook.
 
     \b
@@ -52,7 +53,14 @@ def keyterrain_command(dem, target, within, target_radius, min_prominence, top, 
 
         options["top"] = top
         table = key_terrain(data, target, **options)
+    plot = None
+    if plot_path:
+        from ..plot import plot_overlook
+
+        plot = write_plot(lambda: plot_overlook(table), plot_path)
     if as_json:
-        print_json(table.to_dict())
+        print_json({**table.to_dict(), "plot": plot})
         return
     print_ranking(table, "Key terrain for")
+    if plot:
+        click.echo(f"  plot: {plot}")

@@ -36,6 +36,18 @@ def curvature_options(f):
     return f
 
 
+def plot_option(f):
+    return click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
+                        help="Write the result as a PNG figure.")(f)
+
+
+def write_plot(draw, path) -> str:
+    """Draw a figure with ``draw()`` (returning its Axes) and save it atomically to ``path``."""
+    from ..plot import save_figure
+
+    return str(save_figure(draw().figure, path))
+
+
 def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")(f)
 

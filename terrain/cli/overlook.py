@@ -6,8 +6,8 @@ import click
 
 from ..units import parse_distance_m
 from .cumulative import dask_options, point_label, use_dask
-from .options import (check_heights, curvature_options, height_options, json_option, print_json, progress_enabled,
-                      refraction_value)
+from .options import (check_heights, curvature_options, height_options, json_option, plot_option, print_json,
+                      progress_enabled, refraction_value, write_plot)
 
 
 def target_option(f):
@@ -42,10 +42,11 @@ def print_ranking(table, title: str) -> None:
 @click.option("--method", type=click.Choice(["fast", "exact", "refined"]), default="fast", show_default=True)
 @click.option("--top", type=click.IntRange(min=1), help="Show only the best N.")
 @dask_options
+@plot_option
 @json_option
 def overlook_command(dem, target, target_radius, candidates, within, min_prominence, observer_height,
                      target_height, absolute_heights, curvature, refraction, curvature_coefficient, method, top,
-                     workers, scheduler, as_json):
+                     workers, scheduler, plot_path, as_json):
     """Overlook: rank observers by how much of a target area they see.
 
     \b
@@ -72,7 +73,14 @@ def overlook_command(dem, target, target_radius, candidates, within, min_promine
         from ..multi.overlook import overlook
 
         table = overlook(data, target, points, **options)
+    plot = None
+    if plot_path:
+        from ..plot import plot_overlook
+
+        plot = write_plot(lambda: plot_overlook(table), plot_path)
     if as_json:
-        print_json(table.to_dict())
+        print_json({**table.to_dict(), "plot": plot})
         return
     print_ranking(table, "Overlook of")
+    if plot:
+        click.echo(f"  plot: {plot}")

@@ -6,8 +6,8 @@ import click
 
 from ..units import parse_distance_m
 from .cumulative import dask_options, use_dask
-from .options import (check_heights, curvature_options, height_options, json_option, print_json, progress_enabled,
-                      refraction_value)
+from .options import (check_heights, curvature_options, height_options, json_option, plot_option, print_json,
+                      progress_enabled, refraction_value, write_plot)
 
 
 @click.command("vindex")
@@ -20,9 +20,10 @@ from .options import (check_heights, curvature_options, height_options, json_opt
 @click.option("--method", type=click.Choice(["fast", "exact"]), default="fast", show_default=True)
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), help="GeoTIFF of the index (km², float32).")
 @dask_options
+@plot_option
 @json_option
 def vindex_command(dem, radius, stride, observer_height, target_height, absolute_heights, curvature, refraction,
-                   curvature_coefficient, method, out_path, workers, scheduler, as_json):
+                   curvature_coefficient, method, out_path, workers, scheduler, plot_path, as_json):
     """Visibility index: the visible area (km²) within a radius from every cell.
 
     \b
@@ -62,6 +63,10 @@ def vindex_command(dem, radius, stride, observer_height, target_height, absolute
         summary["best"] = {"lat": round(float(lat), 6), "lon": round(float(lon), 6)}
     if out_path:
         summary["written"]["index"] = str(write_geotiff(vi, out_path))
+    if plot_path:
+        from ..plot import plot_visibility_index
+
+        summary["written"]["plot"] = write_plot(lambda: plot_visibility_index(vi, dem=data), plot_path)
     if as_json:
         print_json(summary)
         return
