@@ -76,7 +76,9 @@ def test_not_a_dem_and_void(run, tmp_path):
     assert res.exit_code == 2 and "void" in res.output
 
 
-def test_help_has_examples(run):
-    for cmd in ("info", "los", "demo"):
+def test_every_command_has_help_with_an_example(run):
+    assert set(cli.commands) >= {"info", "los", "fetch", "demo", "viewshed", "cumulative", "overlook",
+                                 "keyterrain", "intervis", "vindex", "report"}
+    for cmd in cli.commands:
         res = run(cmd, "--help")
-        assert res.exit_code == 0 and "Example" in res.output
+        assert res.exit_code == 0 and "Example" in res.output, cmd
