@@ -8,7 +8,7 @@ from kernel_oracle import flat_geometry, fractal_dem
 from terrain.earth import curvature_factor
 from terrain.kernels.horizon_exact import horizon_exact
 from terrain.kernels.horizon_fast import horizon_searched
-from terrain.kernels.refine import ambiguous_cells, horizon_refined
+from terrain.kernels.refine import LOOKAHEAD, ambiguous_cells, horizon_refined
 from test_kernels_fast import measure
 
 
@@ -21,7 +21,7 @@ def test_ambiguous_cells_become_exact_and_others_stay_searched():
     y_m, dx_m = flat_geometry(80, 30.0)
     curv = curvature_factor(True, 0.13)
     eye = float(z[40, 40]) + 2.0
-    Hs = horizon_searched(z, y_m, dx_m, 40, 40, eye, curv, 0.0, 1)
+    Hs = horizon_searched(z, y_m, dx_m, 40, 40, eye, curv, 0.0, LOOKAHEAD)
     rows, cols = ambiguous_cells(z, Hs, y_m, dx_m, 40, 40, eye, curv, 0.0, 10.0)
     assert rows.size > 0
     He = horizon_exact(z, y_m, dx_m, 40, 40, eye, curv, 0.0)

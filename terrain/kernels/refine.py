@@ -17,8 +17,11 @@ The default margin (10 m) comes from measurements on SRTM N44W072 (see
 line is below the exact one by at most 13 m (90th percentile of the nonzero
 misses under 5 m), so with 10 m the refined visible set matched exact on every
 observer tried (IoU 1.0000).
-``min_visible_height`` of hidden cells is left as the search gives it (within
-1 m of exact on >= 99 % of analysed cells on the test terrains).
+``min_visible_height`` of hidden cells is left as the search gives it. The
+search climbs past ``LOOKAHEAD`` = 3 lower lines: with 1, the worst of 30
+observers on the Hama DEM (2 m eye, unlimited radius) had only 98.2 % of its
+cells within 1 m of exact; with 3, 99.3 % (every observer >= 99 % on both sample
+DEMs), for about 30 % more time than with 1.
 """
 
 from __future__ import annotations
@@ -35,8 +38,9 @@ from .horizon_fast import horizon_searched
 #: Clearance (metres) below which a cell the search shows is re-walked exactly.
 DEFAULT_MARGIN_M = 10.0
 
-#: Lower lines the search climbs past (see horizon_searched).
-LOOKAHEAD = 1
+#: Lower lines the search climbs past (see horizon_searched); 3 keeps min_visible_height within 1 m on >= 99 %
+#: of cells for every observer measured (see the module docstring).
+LOOKAHEAD = 3
 
 
 @njit(cache=True)
