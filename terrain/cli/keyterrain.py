@@ -6,9 +6,9 @@ import click
 
 from ..units import parse_distance_m
 from .cumulative import dask_options, use_dask
-from .options import (check_heights, curvature_options, height_options, json_option, plot_option, print_json,
-                      progress_enabled, refraction_value, write_plot)
-from .overlook import print_ranking, target_option
+from .options import (check_heights, curvature_options, height_options, json_option, plot_option, progress_enabled,
+                      refraction_value)
+from .overlook import show_ranking, target_option
 
 
 @click.command("keyterrain")
@@ -53,14 +53,4 @@ def keyterrain_command(dem, target, within, target_radius, min_prominence, top, 
 
         options["top"] = top
         table = key_terrain(data, target, **options)
-    plot = None
-    if plot_path:
-        from ..plot import plot_overlook
-
-        plot = write_plot(lambda: plot_overlook(table), plot_path)
-    if as_json:
-        print_json({**table.to_dict(), "plot": plot})
-        return
-    print_ranking(table, "Key terrain for")
-    if plot:
-        click.echo(f"  plot: {plot}")
+    show_ranking(table, "Key terrain for", plot_path, as_json)

@@ -15,6 +15,21 @@ def target_option(f):
                         help="Target: a place name, 'lat,lon' (with --target-radius) or a GeoJSON polygon file.")(f)
 
 
+def show_ranking(table, title: str, plot_path, as_json: bool) -> None:
+    """Write the ranking's chart if asked, then print the ranking as JSON or text."""
+    plot = None
+    if plot_path:
+        from ..plot import plot_overlook
+
+        plot = write_plot(lambda: plot_overlook(table), plot_path)
+    if as_json:
+        print_json({**table.to_dict(), "plot": plot})
+        return
+    print_ranking(table, title)
+    if plot:
+        click.echo(f"  plot: {plot}")
+
+
 def print_ranking(table, title: str) -> None:
     a = table.attrs
     click.echo(f"{title} {a['target']} ({a['target_area_km2']:.2f} km², method {a['method']})")
@@ -73,14 +88,4 @@ def overlook_command(dem, target, target_radius, candidates, within, min_promine
         from ..multi.overlook import overlook
 
         table = overlook(data, target, points, **options)
-    plot = None
-    if plot_path:
-        from ..plot import plot_overlook
-
-        plot = write_plot(lambda: plot_overlook(table), plot_path)
-    if as_json:
-        print_json({**table.to_dict(), "plot": plot})
-        return
-    print_ranking(table, "Overlook of")
-    if plot:
-        click.echo(f"  plot: {plot}")
+    show_ranking(table, "Overlook of", plot_path, as_json)

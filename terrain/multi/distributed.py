@@ -23,7 +23,7 @@ import os
 import numpy as np
 import xarray as xr
 
-from ..earth import DEFAULT_REFRACTION, curvature_factor
+from ..earth import DEFAULT_REFRACTION
 from ..errors import InputError
 from .cumulative import MAX_SEEN_BY, as_dataset
 from .observers import (BatchResult, PackedObservers, check_batch_method, dem_geometry, observer_specs, pack,
@@ -190,20 +190,13 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
                      n_workers: int | None = None, client=None, batch_size: int | None = None,
                      progress: bool = False) -> xr.DataArray:
     """:func:`terrain.multi.vindex.visibility_index` on a Dask cluster (same arguments and result)."""
-    from .vindex import as_dataarray, observer_cells, pack_grid_observers
+    from .vindex import index_dataarray, plan_index
 
-    check_batch_method(method)
-    if not radius > 0:
-        raise InputError(f"the radius must be greater than zero, got {radius} m")
-    stride = int(stride)
-    if stride < 1:
-        raise InputError(f"stride must be a whole number of cells, 1 or more, got {stride}")
-    z, y_m, dx_m, row_area = dem_geometry(dem)
-    rows, cols = observer_cells(z.shape, stride)
-    packed, keep = pack_grid_observers(z, y_m, dx_m, rows, cols, float(radius), observer_height, target_height,
-                                       curvature_factor(curvature, refraction), absolute_heights)
+    plan = plan_index(dem, radius, stride, observer_height, target_height, curvature, refraction, method,
+                      absolute_heights)
+    packed = plan.packed
     with dask_client(scheduler, n_workers, client) as c:
-        geom = c.scatter([z, y_m, dx_m, row_area], broadcast=True)
+        geom = c.scatter(list(plan.geometry), broadcast=True)
         if method == "fast":
             # the area-only sweep of terrain.kernels.vindex_sweep, one thread per task
             nw = max(1, len(c.scheduler_info().get("workers", {})))
@@ -213,12 +206,7 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
             area = np.concatenate(c.gather(futures)) if futures else np.zeros(0)
         else:
             area, _ = _areas(c, geom, packed, method, None, batch_size, progress)
-    values = np.full(rows.size * cols.size, np.nan, np.float32)
-    values[keep] = area
-    return as_dataarray(dem, values.reshape(rows.size, cols.size), stride, dict(
-        radius_m=float(radius), stride=stride, observer_height_m=float(observer_height),
-        target_height_m=float(target_height), absolute_heights=int(bool(absolute_heights)),
-        curvature=int(bool(curvature)), refraction=float(refraction), method=method))
+    return index_dataarray(dem, plan, area)
 
 
 def overlook(dem: xr.DataArray, target, candidates=None, scheduler: str | None = None, n_workers: int | None = None,

@@ -13,6 +13,8 @@ grid per observer); with ``"exact"`` the general
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import math
 
 import numpy as np
@@ -101,18 +103,10 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
     >>> dem = terrain.load_dem("dem_samples/hama_standin.tif").isel(y=slice(None, None, 3), x=slice(None, None, 3))
     >>> vi = visibility_index(dem, radius=10_000, stride=4)  # doctest: +SKIP
     """
-    check_batch_method(method)
-    if not radius > 0:
-        raise InputError(f"the radius must be greater than zero, got {radius} m")
-    stride = int(stride)
-    if stride < 1:
-        raise InputError(f"stride must be a whole number of cells, 1 or more, got {stride}")
-    if not absolute_heights and (observer_height < 0 or target_height < 0):
-        raise InputError("heights above the ground cannot be negative; give 0 or more metres")
-    z, y_m, dx_m, row_area = dem_geometry(dem)
-    rows, cols = observer_cells(z.shape, stride)
-    packed, keep = pack_grid_observers(z, y_m, dx_m, rows, cols, float(radius), observer_height, target_height,
-                                       curvature_factor(curvature, refraction), absolute_heights)
+    plan = plan_index(dem, radius, stride, observer_height, target_height, curvature, refraction, method,
+                      absolute_heights)
+    z, y_m, dx_m, row_area = plan.geometry
+    packed = plan.packed
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -128,12 +122,48 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
     finally:
         if bar:
             bar.close()
-    values = np.full(rows.size * cols.size, np.nan, np.float32)
-    values[keep] = area
-    return as_dataarray(dem, values.reshape(rows.size, cols.size), stride, dict(
-        radius_m=float(radius), stride=stride, observer_height_m=float(observer_height),
-        target_height_m=float(target_height), absolute_heights=int(bool(absolute_heights)),
-        curvature=int(bool(curvature)), refraction=float(refraction), method=method))
+    return index_dataarray(dem, plan, area)
+
+
+@dataclass(frozen=True)
+class IndexPlan:
+    """A visibility-index job laid out: the DEM geometry, the observer cells and their packed parameters."""
+
+    geometry: tuple
+    rows: np.ndarray
+    cols: np.ndarray
+    packed: PackedObservers
+    keep: np.ndarray
+    stride: int
+    params: dict
+
+
+def plan_index(dem, radius, stride, observer_height, target_height, curvature, refraction, method,
+               absolute_heights) -> IndexPlan:
+    """Check a visibility index's arguments and lay out its observers (shared by the local and Dask paths)."""
+    check_batch_method(method)
+    if not radius > 0:
+        raise InputError(f"the radius must be greater than zero, got {radius} m")
+    stride = int(stride)
+    if stride < 1:
+        raise InputError(f"stride must be a whole number of cells, 1 or more, got {stride}")
+    if not absolute_heights and (observer_height < 0 or target_height < 0):
+        raise InputError("heights above the ground cannot be negative; give 0 or more metres")
+    z, y_m, dx_m, row_area = dem_geometry(dem)
+    rows, cols = observer_cells(z.shape, stride)
+    packed, keep = pack_grid_observers(z, y_m, dx_m, rows, cols, float(radius), observer_height, target_height,
+                                       curvature_factor(curvature, refraction), absolute_heights)
+    params = dict(radius_m=float(radius), stride=stride, observer_height_m=float(observer_height),
+                  target_height_m=float(target_height), absolute_heights=int(bool(absolute_heights)),
+                  curvature=int(bool(curvature)), refraction=float(refraction), method=method)
+    return IndexPlan((z, y_m, dx_m, row_area), rows, cols, packed, keep, stride, params)
+
+
+def index_dataarray(dem, plan: IndexPlan, area) -> xr.DataArray:
+    """The index as a DataArray: ``area`` (km^2, one per kept observer) on the observer grid, NaN on voids."""
+    values = np.full(plan.rows.size * plan.cols.size, np.nan, np.float32)
+    values[plan.keep] = area
+    return as_dataarray(dem, values.reshape(plan.rows.size, plan.cols.size), plan.stride, plan.params)
 
 
 def visible_areas(z, y_m, dx_m, row_area_km2, packed: PackedObservers, threads: int | None = None,
