@@ -18,12 +18,19 @@ from pyproj import CRS, Transformer
 from . import __version__
 from .atomic import atomic_path
 from .errors import InputError
+from .output_paths import check_output
 
 _NODATA = {"uint8": 255, "float32": np.nan, "uint16": 65535, "uint32": 4294967295, "uint64": None,
            "int32": -2147483648}
 
 
-def write_geotiff(result: xr.Dataset | xr.DataArray, path, variable: str | None = None) -> Path:
+def _result_inputs(result) -> list[str]:
+    """The files a result was computed from (its ``files`` attribute), which no writer may replace."""
+    return [f for f in str(result.attrs.get("files", "")).split("; ") if f]
+
+
+def write_geotiff(result: xr.Dataset | xr.DataArray, path, variable: str | None = None,
+                  overwrite: bool = False) -> Path:
     """Write one variable of a result as a tiled, DEFLATE-compressed GeoTIFF with CRS and nodata.
 
     Parameters
@@ -34,7 +41,11 @@ def write_geotiff(result: xr.Dataset | xr.DataArray, path, variable: str | None 
         Output file.
     variable : str, optional
         Which variable of a Dataset (default ``visible``; nodata 255 for uint8, NaN for float32).
+    overwrite : bool
+        Replace an existing read-only file. Whatever ``overwrite`` says, the DEM the result came from is
+        never replaced (:func:`terrain.output_paths.check_output`).
     """
+    path = check_output(path, inputs=_result_inputs(result), overwrite=overwrite, what="output")
     da = result if isinstance(result, xr.DataArray) else result[variable or "visible"]
     values = np.asarray(da.values)
     dtype = values.dtype.name
@@ -44,7 +55,6 @@ def write_geotiff(result: xr.Dataset | xr.DataArray, path, variable: str | None 
                    transform=result.rio.transform(recalc=False), crs=result.rio.crs, nodata=nodata,
                    compress="deflate", tiled=True, blockxsize=256, blockysize=256,
                    predictor=3 if dtype.startswith("float") else 2)
-    path = Path(path)
     tags = {k: str(v) for k, v in result.attrs.items() if not k.startswith("_")}
     tags["TERRAIN_VARIABLE"] = da.name or ""
     tags["TERRAIN_VERSION"] = __version__
@@ -58,9 +68,9 @@ def write_geotiff(result: xr.Dataset | xr.DataArray, path, variable: str | None 
     return path
 
 
-def write_netcdf(result: xr.Dataset, path) -> Path:
+def write_netcdf(result: xr.Dataset, path, overwrite: bool = False) -> Path:
     """Write a result Dataset to NetCDF through xarray (CF grid mapping included by rioxarray)."""
-    path = Path(path)
+    path = check_output(path, inputs=_result_inputs(result), overwrite=overwrite, what="output")
     out = result.copy(deep=False)
     out.attrs = {k: (v if isinstance(v, (int, float, str)) else str(v)) for k, v in result.attrs.items()}
     with atomic_path(path, suffix=".nc") as tmp:
@@ -89,18 +99,19 @@ def visible_polygons(result: xr.Dataset, variable: str = "visible", value: int =
     return geoms
 
 
-def write_geojson(result: xr.Dataset, path, variable: str = "visible", value: int = 1) -> Path:
+def write_geojson(result: xr.Dataset, path, variable: str = "visible", value: int = 1,
+                  overwrite: bool = False) -> Path:
     """Write the visible area (cells where ``variable == value``) as GeoJSON polygons in lat/lon.
 
     One MultiPolygon feature carrying the result's attributes, for QGIS or Google Earth.
     """
+    path = check_output(path, inputs=_result_inputs(result), overwrite=overwrite, what="output")
     geoms = visible_polygons(result, variable, value)
     props = {k: (v if isinstance(v, (int, float, str)) and not (isinstance(v, float) and np.isnan(v)) else None)
              for k, v in result.attrs.items()}
     feature = {"type": "Feature", "properties": props,
                "geometry": {"type": "MultiPolygon", "coordinates": [g["coordinates"] for g in geoms]}}
     doc = {"type": "FeatureCollection", "features": [feature]}
-    path = Path(path)
     with atomic_path(path, suffix=".geojson") as tmp:
         tmp.write_text(json.dumps(doc))
     return path

@@ -218,7 +218,8 @@ def _as_dataset(window, visible, mvh, angle, s: ViewshedSetup, method, seconds, 
         "observer_name": o.name or "", "observer_lat": o.lat, "observer_lon": o.lon,
         "observer_x": o.x, "observer_y": o.y, "observer_row": int(s.r0), "observer_col": int(s.c0),
         "observer_ground_m": o.ground_m, "observer_eye_m": s.eye_z,
-        "source": window.attrs.get("source", ""), "synthetic": int(window.attrs.get("synthetic", 0)),
+        "source": window.attrs.get("source", ""), "files": window.attrs.get("files", ""),
+        "synthetic": int(window.attrs.get("synthetic", 0)),
         "kernel_seconds": round(seconds, 4),
     })
     return ds

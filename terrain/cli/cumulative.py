@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
+from ..output_paths import GEOTIFF_SUFFIXES, NETCDF_SUFFIXES
 from ..units import parse_distance_m
 from .options import (check_heights, curvature_options, height_options, json_option, plot_option, print_json,
                       progress_enabled, refraction_value, write_plot)
+from .preflight import OutputFile, TerrainCommand
 
 
 def dask_options(f):
@@ -29,7 +31,7 @@ def use_dask(workers, scheduler) -> bool:
     return bool(workers or scheduler)
 
 
-@click.command("cumulative")
+@click.command("cumulative", cls=TerrainCommand)
 @click.argument("dem", nargs=-1, required=True, metavar="DEM...")
 @click.option("--observers", required=True,
               help="Observers separated by ';' (or ',' between place names): 'lat,lon', 'xy:X,Y', place names; "
@@ -39,7 +41,7 @@ def use_dask(workers, scheduler) -> bool:
 @curvature_options
 @click.option("--method", type=click.Choice(["fast", "exact", "refined"]), default="fast", show_default=True,
               help="Horizon method of every viewshed.")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False),
+@click.option("--out", "out_path", type=OutputFile(GEOTIFF_SUFFIXES + NETCDF_SUFFIXES),
               help="GeoTIFF of the count (uint16); .nc writes count, analysed and seen_by as NetCDF.")
 @dask_options
 @plot_option

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+from ..output_paths import REPORT_SUFFIXES
+from .preflight import OutputFolder, TerrainCommand
 
-@click.command("demo")
-@click.option("--out", "out_dir", default="terrain-demo", show_default=True, type=click.Path(file_okay=False),
+@click.command("demo", cls=TerrainCommand)
+@click.option("--out", "out_dir", default="terrain-demo", show_default=True, type=OutputFolder(REPORT_SUFFIXES),
               help="Folder for the report (report.html, report.md, report.json and figures).")
 @click.option("--observer-height", type=float, default=2.0, show_default=True,
               help="Eye height above the summits, metres.")

@@ -10,6 +10,7 @@ from ..fetch.cache import resolve_cache_dir
 from ..fetch.fetching import CACHED, DEFAULT_MAX_TILES, DOWNLOADED, MISSING, check_tile_count
 from ..units import parse_pair
 from .options import json_option, print_json
+from .preflight import TerrainCommand
 
 _STATUS_TEXT = {DOWNLOADED: "downloaded", CACHED: "cached", MISSING: "missing at source (ocean or outside coverage)"}
 
@@ -61,7 +62,7 @@ def _area_value(ctx, param, value):
     return value.strip().lower()
 
 
-@click.command("fetch")
+@click.command("fetch", cls=TerrainCommand)
 @click.option("--area", callback=_area_value, metavar="NAME",
               help=f"A named area: {', '.join(sorted(NAMED_AREAS))}.")
 @click.option("--bounds", callback=_bounds_value, metavar="W,S,E,N",

@@ -7,9 +7,10 @@ import click
 from ..dem import load_dem
 from ..dem_info import describe_dem, format_description
 from .options import json_option, print_json
+from .preflight import TerrainCommand
 
 
-@click.command("info")
+@click.command("info", cls=TerrainCommand)
 @click.argument("dem", nargs=-1, required=True, metavar="DEM...")
 @json_option
 def info_command(dem, as_json):

@@ -6,9 +6,10 @@ import click
 
 from .options import (check_heights, curvature_options, height_options, json_option, plot_option, print_json,
                       refraction_value, write_plot)
+from .preflight import TerrainCommand
 
 
-@click.command("intervis")
+@click.command("intervis", cls=TerrainCommand)
 @click.argument("dem", nargs=-1, required=True, metavar="DEM...")
 @click.option("--points", required=True,
               help="Points separated by ';': 'lat,lon', 'xy:X,Y' or place names; @FILE reads one a line.")

@@ -9,9 +9,10 @@ from .cumulative import dask_options, use_dask
 from .options import (check_heights, curvature_options, height_options, json_option, plot_option, progress_enabled,
                       refraction_value)
 from .overlook import show_ranking, target_option
+from .preflight import TerrainCommand
 
 
-@click.command("keyterrain")
+@click.command("keyterrain", cls=TerrainCommand)
 @click.argument("dem", nargs=-1, required=True, metavar="DEM...")
 @target_option
 @click.option("--within", default="20km", show_default=True, help="Search radius for summits around the target.")

@@ -6,17 +6,19 @@ import click
 
 from ..dem import load_dem
 from ..los import line_of_sight
+from ..output_paths import FIGURE_SUFFIXES
 from .options import check_heights, curvature_options, height_options, json_option, print_json, refraction_value
+from .preflight import OutputFile, TerrainCommand
 
 
 
-@click.command("los")
+@click.command("los", cls=TerrainCommand)
 @click.argument("dem", nargs=-1, required=True, metavar="DEM...")
 @click.option("--from", "point_a", required=True, help="Observer: 'lat,lon', 'xy:X,Y' or a place name.")
 @click.option("--to", "point_b", required=True, help="Target: 'lat,lon', 'xy:X,Y' or a place name.")
 @height_options
 @curvature_options
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write the terrain profile as PNG.")
+@click.option("--plot", "plot_path", type=OutputFile(FIGURE_SUFFIXES), help="Write the terrain profile as PNG.")
 @json_option
 def los_command(dem, point_a, point_b, observer_height, target_height, absolute_heights, curvature,
                 refraction, curvature_coefficient, plot_path, as_json):

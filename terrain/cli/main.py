@@ -28,9 +28,9 @@ class TerrainGroup(click.Group):
                 raise
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(2 if isinstance(exc, InputError) else 1)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             click.echo("Interrupted; nothing was written.", err=True)
-            ctx.exit(130)
+            ctx.exit(143 if isinstance(exc, Terminated) else 130)
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -78,8 +78,21 @@ def _register():
 _register()
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every temporary file is removed on the way out."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated()
+
+
 def main(argv=None):
-    """Console-script entry point."""
+    """Console-script entry point (SIGTERM cleans up as Ctrl-C does, and exits 143)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)
     return cli.main(args=argv, prog_name="terrain")
 
 

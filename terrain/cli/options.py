@@ -9,7 +9,9 @@ import click
 
 from ..earth import DEFAULT_REFRACTION, refraction_from_curvature_coefficient
 from ..errors import InputError
+from ..output_paths import FIGURE_SUFFIXES
 from ..units import parse_distance_m
+from .preflight import OutputFile
 
 
 def dem_argument(f):
@@ -37,7 +39,7 @@ def curvature_options(f):
 
 
 def plot_option(f):
-    return click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
+    return click.option("--plot", "plot_path", type=OutputFile(FIGURE_SUFFIXES),
                         help="Write the result as a PNG figure.")(f)
 
 

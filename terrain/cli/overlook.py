@@ -8,6 +8,7 @@ from ..units import parse_distance_m
 from .cumulative import dask_options, point_label, use_dask
 from .options import (check_heights, curvature_options, height_options, json_option, plot_option, print_json,
                       progress_enabled, refraction_value, write_plot)
+from .preflight import TerrainCommand
 
 
 def target_option(f):
@@ -41,7 +42,7 @@ def print_ranking(table, title: str) -> None:
         click.echo(f"  data: {a['source']}")
 
 
-@click.command("overlook")
+@click.command("overlook", cls=TerrainCommand)
 @click.argument("dem", nargs=-1, required=True, metavar="DEM...")
 @target_option
 @click.option("--radius", "target_radius", default="1km", show_default=True,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import click
 
+from ..output_paths import REPORT_SUFFIXES
 from .options import json_option, print_json
+from .preflight import OutputFolder, TerrainCommand
 
 
-@click.command("report")
+@click.command("report", cls=TerrainCommand)
 @click.option("--dem", "dem_paths", multiple=True, metavar="DEM",
               help="Elevation file(s); repeat for several tiles. Default: the Hama sample data when every point "
                    "lies in the Hama area.")
@@ -27,7 +29,7 @@ from .options import json_option, print_json
 @click.option("--min-prominence", type=float, default=30.0, show_default=True,
               help="Key terrain: summits at least this prominent (metres) are ranked.")
 @click.option("--no-key-terrain", is_flag=True, help="Skip the key-terrain ranking.")
-@click.option("--out", "out_dir", default="report", show_default=True, type=click.Path(file_okay=False),
+@click.option("--out", "out_dir", default="report", show_default=True, type=OutputFolder(REPORT_SUFFIXES),
               help="Folder for report.html, report.md, report.json and the figures.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr.")
 @json_option

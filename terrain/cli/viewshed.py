@@ -6,11 +6,13 @@ from pathlib import Path
 
 import click
 
+from ..output_paths import FIGURE_SUFFIXES, GEOJSON_SUFFIXES, GEOTIFF_SUFFIXES, NETCDF_SUFFIXES
 from ..units import parse_distance_m, parse_pair
 from .options import check_heights, curvature_options, height_options, json_option, print_json, refraction_value
+from .preflight import OutputFile, TerrainCommand
 
 
-@click.command("viewshed")
+@click.command("viewshed", cls=TerrainCommand)
 @click.argument("dem", nargs=-1, required=True, metavar="DEM...")
 @click.option("--observer", required=True, help="Observer: 'lat,lon', 'xy:X,Y' or a place name.")
 @height_options
@@ -21,13 +23,13 @@ from .options import check_heights, curvature_options, height_options, json_opti
 @curvature_options
 @click.option("--method", type=click.Choice(["refined", "fast", "exact"]), default="refined", show_default=True,
               help="exact: R3 walk of every sight line; fast: O(n) sweep; refined: fast + exact re-walk of doubtful cells.")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False),
+@click.option("--out", "out_path", type=OutputFile(GEOTIFF_SUFFIXES + NETCDF_SUFFIXES),
               help="GeoTIFF of `visible` (1 visible, 0 hidden, 255 not analysed); .nc writes all variables as NetCDF.")
-@click.option("--mvh-out", type=click.Path(dir_okay=False),
+@click.option("--mvh-out", type=OutputFile(GEOTIFF_SUFFIXES),
               help="GeoTIFF of min_visible_height (metres a target needs to be seen).")
-@click.option("--geojson", "geojson_path", type=click.Path(dir_okay=False),
+@click.option("--geojson", "geojson_path", type=OutputFile(GEOJSON_SUFFIXES),
               help="GeoJSON polygons of the visible area in lat/lon.")
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="PNG map of the viewshed.")
+@click.option("--plot", "plot_path", type=OutputFile(FIGURE_SUFFIXES), help="PNG map of the viewshed.")
 @json_option
 def viewshed_command(dem, observer, observer_height, target_height, absolute_heights, radius, min_distance,
                      azimuth, pitch, curvature, refraction, curvature_coefficient, method, out_path, mvh_out,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import click
 
+from ..output_paths import GEOTIFF_SUFFIXES
 from ..units import parse_distance_m
 from .cumulative import dask_options, use_dask
 from .options import (check_heights, curvature_options, height_options, json_option, plot_option, print_json,
                       progress_enabled, refraction_value, write_plot)
+from .preflight import OutputFile, TerrainCommand
 
 
-@click.command("vindex")
+@click.command("vindex", cls=TerrainCommand)
 @click.argument("dem", nargs=-1, required=True, metavar="DEM...")
 @click.option("--radius", required=True, help="Viewshed radius of every observer cell, e.g. 10km.")
 @click.option("--stride", type=click.IntRange(min=1), default=1, show_default=True,
@@ -18,7 +20,7 @@ from .options import (check_heights, curvature_options, height_options, json_opt
 @height_options
 @curvature_options
 @click.option("--method", type=click.Choice(["fast", "exact"]), default="fast", show_default=True)
-@click.option("--out", "out_path", type=click.Path(dir_okay=False), help="GeoTIFF of the index (km², float32).")
+@click.option("--out", "out_path", type=OutputFile(GEOTIFF_SUFFIXES), help="GeoTIFF of the index (km², float32).")
 @dask_options
 @plot_option
 @json_option

@@ -152,7 +152,8 @@ def as_dataset(dem: xr.DataArray, result: BatchResult, setups, method: str, spec
     ds.rio.write_transform(window.rio.transform(recalc=False), inplace=True)
     ds.attrs.update({
         "n_observers": n, "method": method, "terrain_version": __version__,
-        "source": dem.attrs.get("source", ""), "synthetic": int(dem.attrs.get("synthetic", 0)),
+        "source": dem.attrs.get("source", ""), "files": dem.attrs.get("files", ""),
+        "synthetic": int(dem.attrs.get("synthetic", 0)),
         "observer_order": "seen_by bit i and the observer dimension follow the order the observers were given",
         "options": json.dumps([{k: v for k, v in s.items() if k != "point"} for s in specs[:64]], default=str),
     })

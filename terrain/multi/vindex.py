@@ -216,5 +216,6 @@ def as_dataarray(dem: xr.DataArray, values: np.ndarray, stride: int, params: dic
     da.rio.write_transform(transform, inplace=True)
     da.attrs.update(params)
     da.attrs.update({"terrain_version": __version__, "source": dem.attrs.get("source", ""),
+                     "files": dem.attrs.get("files", ""),
                      "synthetic": int(dem.attrs.get("synthetic", 0))})
     return da

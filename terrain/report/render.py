@@ -13,6 +13,7 @@ import math
 from pathlib import Path
 
 from ..atomic import atomic_path
+from ..output_paths import check_output
 from .analysis import ReportAnalysis
 from .content import report_data
 from .figures import ReportFigure, report_figures
@@ -122,6 +123,7 @@ def build_report(analysis: ReportAnalysis, out_dir, progress=None) -> dict:
 
 
 def _write(path: Path, payload: bytes) -> Path:
+    check_output(path, what="report file")
     with atomic_path(path) as tmp:
         tmp.write_bytes(payload)
     return path

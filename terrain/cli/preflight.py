@@ -1,0 +1,86 @@
+"""Checks every command makes before any work: its outputs can be written and destroy none of its inputs.
+
+Output options are declared with :class:`OutputFile` or :class:`OutputFolder` as their click type, and
+every command is a :class:`TerrainCommand`. Before the command's body runs, ``TerrainCommand`` collects
+the files the command will read (every argument or option value that names an existing file, ``@FILE``
+lists included) and checks every output against them with :func:`terrain.output_paths.check_output`.
+Commands with outputs get an ``--overwrite`` flag for existing read-only files.
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from ..output_paths import allow_overwrite, check_output, check_output_folder
+
+class OutputFile(click.ParamType):
+    """A file the command writes; ``suffixes`` are the extensions its writer writes (None: any)."""
+
+    name = "file"
+
+    def __init__(self, suffixes: tuple[str, ...] | None = None):
+        self.suffixes = suffixes
+
+    def convert(self, value, param, ctx):
+        return value if value is None else str(value)
+
+
+class OutputFolder(click.ParamType):
+    """A folder the command writes into (made if missing); ``owned_suffixes`` are the kinds of file it puts there."""
+
+    name = "folder"
+
+    def __init__(self, owned_suffixes: tuple[str, ...] = ()):
+        self.owned_suffixes = owned_suffixes
+
+    def convert(self, value, param, ctx):
+        return value if value is None else str(value)
+
+
+def _input_files(ctx: click.Context) -> list[str]:
+    """Every parameter value that names an existing file (``@FILE`` lists too), outputs excepted."""
+    found = []
+    for param in ctx.command.params:
+        if isinstance(param.type, (OutputFile, OutputFolder)):
+            continue
+        value = ctx.params.get(param.name)
+        values = value if isinstance(value, (tuple, list)) else (value,)
+        for v in values:
+            if not isinstance(v, str) or not v:
+                continue
+            for candidate in (v, v[1:] if v.startswith("@") else None):
+                if candidate and os.path.isfile(candidate):
+                    found.append(candidate)
+    return found
+
+
+def _flag(param: click.Parameter) -> str:
+    return param.opts[0] if param.opts else param.name
+
+
+class TerrainCommand(click.Command):
+    """A command whose outputs are checked against its inputs before it runs (see the module docstring)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if any(isinstance(p.type, (OutputFile, OutputFolder)) for p in self.params):
+            self.params.append(click.Option(["--overwrite"], is_flag=True,
+                                            help="Replace existing read-only output files."))
+
+    def invoke(self, ctx: click.Context):
+        overwrite = bool(ctx.params.pop("overwrite", False))
+        inputs = _input_files(ctx)
+        for param in self.params:
+            value = ctx.params.get(param.name)
+            if value is None:
+                continue
+            if isinstance(param.type, OutputFile):
+                check_output(value, inputs=inputs, overwrite=overwrite, suffixes=param.type.suffixes,
+                             what=_flag(param))
+            elif isinstance(param.type, OutputFolder):
+                check_output_folder(value, inputs=inputs, owned_suffixes=param.type.owned_suffixes,
+                                    what=_flag(param))
+        with allow_overwrite(overwrite):
+            return super().invoke(ctx)
