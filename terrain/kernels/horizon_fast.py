@@ -50,126 +50,88 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from ..flags import NOT_ANALYSED
+from .geometry import cell_distance_m
 from .horizon_exact import radius_window
+from .sweep_core import cell_horizon, line_crossings, row_crossings
+from .visibility import finish_cell
 
 
 @njit(cache=True, inline="always")
-def _sample_slope(z, row_major, r0, c0, s_maj, s_min, m, j, inv_i, step, eye_z, curv):
-    """Slope of the R3 sample where the ray to cell (i, j) crosses line m >= 1 (step = D / i). Branch-free."""
-    x = j * m * inv_i
-    q = int(x + 1e-6)
-    f = x - q
-    on_cell = f <= 1e-6
-    q2 = q if on_cell else q + 1
-    f = 0.0 if on_cell else f
-    if row_major:
-        rr = r0 + s_maj * m
-        za = np.float64(z[rr, c0 + s_min * q])
-        zb = np.float64(z[rr, c0 + s_min * q2])
-    else:
-        cc = c0 + s_maj * m
-        za = np.float64(z[r0 + s_min * q, cc])
-        zb = np.float64(z[r0 + s_min * q2, cc])
-    zp = za + f * (zb - za)
-    d = m * step
-    return (zp - curv * d * d - eye_z) / d
+def _emit(z, y_m, dx_m, r0, c0, eye_z, curv, r, c, h, fin, vis, mvh, ang):
+    """Finish cell ``(r, c)`` from its horizon ``h`` (rounded to float32, as ``H`` would hold it) into the outputs.
+
+    ``fin`` = (target_h, min_d, max_d, a0, a1, wraps, full_circle, pitch_lo, pitch_hi); an empty output is skipped.
+    """
+    D = cell_distance_m(r, c, r0, c0, y_m, dx_m)
+    flag, need32, angle = finish_cell(np.float64(z[r, c]), np.float64(np.float32(h)), D, r, c, r0, c0, y_m, dx_m,
+                                      eye_z, curv, fin[0], fin[1], fin[2], fin[3], fin[4], fin[5] != 0.0,
+                                      fin[6] != 0.0, fin[7], fin[8])
+    if vis.shape[0] > 0:
+        vis[r, c] = flag
+    if mvh.shape[0] > 0:
+        mvh[r, c] = need32
+    if ang.shape[0] > 0:
+        ang[r, c] = angle
 
 
 @njit(cache=True, nogil=True)
-def _octant(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, H, lookahead, s_maj, s_min, imax, jedge):
+def _fill_outside(a, value, rlo, rhi, clo, chi):
+    """Set every cell of ``a`` outside rows ``rlo..rhi`` and columns ``clo..chi`` to ``value`` (no-op if empty)."""
+    if a.shape[0] == 0:
+        return
+    for r in range(a.shape[0]):
+        if r < rlo or r > rhi:
+            a[r, :] = value
+        else:
+            a[r, :clo] = value
+            a[r, chi + 1:] = value
+
+
+@njit(cache=True, nogil=True)
+def _octant(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, H, lookahead, s_maj, s_min, imax, jedge, fin, vis, mvh, ang):
     """Sweep a row-major (north or south) octant line by line outward, writing the cells it owns into ``H``.
 
     ``imax``: last line inside the window; ``jedge``: last minor offset inside it.
-    Per line, a vectorisable pass computes each cell's distance and the slope of
-    its ray's crossing with the previous line; a scalar pass then tries the
-    crossings with the lines that hold the horizons of the two bracketing cells
-    of the previous line (line buffer ``prev_m``; 0 = no horizon) and climbs to
-    the local maximum where those disagree (everywhere when ``lookahead >= 0``,
-    then passing up to ``lookahead`` lower lines).
+    Per line, :func:`~terrain.kernels.sweep_core.line_crossings` (vectorisable) gives each cell's
+    distance and the slope of its ray's crossing with the previous line; then
+    :func:`~terrain.kernels.sweep_core.cell_horizon` tries the lines that hold the horizons of
+    the two bracketing cells of the previous line (line buffer ``prev_m``) and climbs where they disagree.
+    Each owned cell's horizon goes to ``H``, or, when ``H`` is empty, straight through the finish into the
+    outputs (:func:`_emit`).
     """
-    neg = -math.inf
+    fused = H.shape[0] == 0
     nb = jedge + 2
     prev_m = np.zeros(nb, dtype=np.int32)
     cur_m = np.zeros(nb, dtype=np.int32)
     step = np.empty(nb)      # D / i of each cell of the line
+    dist = np.empty(nb)
     s_new = np.empty(nb)     # slope of the crossing with line i - 1
     j_first = 0 if s_min > 0 else 1   # the axis j = 0 belongs to the positive-minor octant
     for i in range(1, imax + 1):
         jm = min(i, jedge)
         jin = min(i - 1, jedge)        # cells strictly inside the octant
         inv_i = 1.0 / i
+        line_crossings(z, y_m, dx_m, r0, c0, eye_z, curv, s_maj, s_min, i, jm, jin, step, dist, s_new)
         r = r0 + s_maj * i
-        # ---- pass 1: distances and the crossing with line i - 1 (vectorisable)
-        rp = r - s_maj
-        dy = y_m[r] - y_m[r0]
-        dy2 = dy * dy
-        mdx = 0.5 * (dx_m[r] + dx_m[r0])
-        zrow = z[rp]
         for j in range(0, jm + 1):
-            dx = j * mdx
-            step[j] = math.sqrt(dx * dx + dy2) * inv_i
-        if i >= 2:
-            for j in range(1, jin + 1):
-                w1 = j * inv_i           # weight of cell j - 1
-                za = np.float64(zrow[c0 + s_min * (j - 1)])
-                zb = np.float64(zrow[c0 + s_min * j])
-                zp = za * w1 + zb * (1.0 - w1)
-                d = (i - 1) * step[j]
-                s_new[j] = (zp - curv * d * d - eye_z) / d
-            d = (i - 1) * step[0]
-            s_new[0] = (np.float64(zrow[c0]) - curv * d * d - eye_z) / d
-            if jm == i:              # the diagonal: the crossing is cell i - 1 of line i - 1
-                d = (i - 1) * step[i]
-                s_new[i] = (np.float64(zrow[c0 + s_min * (i - 1)]) - curv * d * d - eye_z) / d
-        # ---- pass 2: the bracketing cells' horizon lines, then write the owned cells
-        hrow = H[r]
-        for j in range(0, jm + 1):
-            best = neg
-            bm = 0
-            if i >= 2:
-                st = step[j]
-                s = s_new[j]
-                ok = s > best           # False for NaN: voids are skipped
-                best = s if ok else best
-                bm = i - 1 if ok else 0
-                ma = prev_m[j - 1] if j >= 1 else 0
-                mb = prev_m[j] if j <= jin else 0
-                sa = _sample_slope(z, True, r0, c0, s_maj, s_min, max(ma, 1), j, inv_i, st, eye_z, curv)
-                sa = sa if ma > 0 else neg
-                take_a = sa > best
-                best = sa if take_a else best
-                bm = ma if take_a else bm
-                if mb != ma:
-                    sb = _sample_slope(z, True, r0, c0, s_maj, s_min, max(mb, 1), j, inv_i, st, eye_z, curv)
-                    sb = sb if mb > 0 else neg
-                    take_b = sb > best
-                    best = sb if take_b else best
-                    bm = mb if take_b else bm
-                # where the bracketing rays disagree the ridge crosses them (always, when searching harder):
-                # climb along this ray to the local maximum, through up to `lookahead` lower lines
-                if bm > 0 and (ma != mb or lookahead >= 0):
-                    for direction in (-1, 1):
-                        m = bm + direction
-                        miss = 0
-                        while 1 <= m <= i - 1:
-                            s = _sample_slope(z, True, r0, c0, s_maj, s_min, m, j, inv_i, st, eye_z, curv)
-                            if s > best:
-                                best = s
-                                bm = m
-                                miss = 0
-                            else:
-                                miss += 1
-                                if miss > lookahead:
-                                    break
-                            m += direction
+            ma = prev_m[j - 1] if j >= 1 else 0
+            mb = prev_m[j] if j <= jin else 0
+            best, bm = cell_horizon(z, True, r0, c0, eye_z, curv, s_maj, s_min, i, j, inv_i, step[j], s_new[j],
+                                    ma, mb, lookahead)
             cur_m[j] = bm
             if j >= j_first:
-                hrow[c0 + s_min * j] = best if step[j] * i <= max_d else np.nan
+                h = best if step[j] * i <= max_d else np.nan
+                if fused:
+                    _emit(z, y_m, dx_m, r0, c0, eye_z, curv, r, c0 + s_min * j, h, fin, vis, mvh, ang)
+                else:
+                    H[r, c0 + s_min * j] = h
         prev_m, cur_m = cur_m, prev_m
 
 
 @njit(cache=True, nogil=True)
-def _octant_by_rows(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, H, lookahead, s_maj, s_min, imax, jedge):
+def _octant_by_rows(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, H, lookahead, s_maj, s_min, imax, jedge, fin, vis, mvh,
+                    ang):
     """Sweep a column-major (east or west) octant, writing the cells it owns into ``H``.
 
     Same recursion as :func:`_octant`, evaluated in another order so that memory
@@ -179,107 +141,61 @@ def _octant_by_rows(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, H, lookahead, s_ma
     buffers hold the horizon line of each cell of the previous and
     current row.
     """
-    neg = -math.inf
+    fused = H.shape[0] == 0
     nb = imax + 2
     prev_m = np.zeros(nb, dtype=np.int32)
     cur_m = np.zeros(nb, dtype=np.int32)
     step = np.empty(nb)
+    dist = np.empty(nb)
     s_new = np.empty(nb)
     inv = np.empty(nb)
     inv[0] = 0.0
     for i in range(1, nb):
         inv[i] = 1.0 / i
     for j in range(0, min(jedge, imax) + 1):
+        row_crossings(z, y_m, dx_m, r0, c0, eye_z, curv, s_maj, s_min, j, imax, inv, step, dist, s_new)
         r = r0 + s_min * j
-        rp = r - s_min                  # the row nearer the axis, bracketing the crossings
-        dy = y_m[r] - y_m[r0]
-        dy2 = dy * dy
-        mdx = 0.5 * (dx_m[r] + dx_m[r0])
-        zrow = z[r]
-        hrow = H[r]
-        i_lo = max(j, 1)
-        # ---- pass 1: distances and the crossing with column line i - 1 (vectorisable)
-        for i in range(i_lo, imax + 1):
-            dx = i * mdx
-            step[i] = math.sqrt(dx * dx + dy2) * inv[i]
-        if j == 0:
-            for i in range(2, imax + 1):
-                d = (i - 1) * step[i]
-                s_new[i] = (np.float64(zrow[c0 + s_maj * (i - 1)]) - curv * d * d - eye_z) / d
-        else:
-            zprev = z[rp]
-            for i in range(j + 1, imax + 1):
-                w1 = j * inv[i]             # weight of row j - 1
-                za = np.float64(zprev[c0 + s_maj * (i - 1)])
-                zb = np.float64(zrow[c0 + s_maj * (i - 1)])
-                zp = za * w1 + zb * (1.0 - w1)
-                d = (i - 1) * step[i]
-                s_new[i] = (zp - curv * d * d - eye_z) / d
-            if j >= 2:                      # the diagonal cell: the crossing is cell (j - 1, j - 1)
-                d = (j - 1) * step[j]
-                s_new[j] = (np.float64(zprev[c0 + s_maj * (j - 1)]) - curv * d * d - eye_z) / d
-        # ---- pass 2: the bracketing cells' horizon lines, then write the owned cells
         owned_row = j >= 1 or s_min > 0  # the axis row belongs to the positive-minor octant
-        for i in range(i_lo, imax + 1):
-            best = neg
-            bm = 0
-            if i >= 2:
-                inv_i = inv[i]
-                st = step[i]
-                s = s_new[i]
-                ok = s > best
-                best = s if ok else best
-                bm = i - 1 if ok else 0
-                ma = prev_m[i - 1] if j >= 1 else 0
-                mb = cur_m[i - 1] if i - 1 >= j else 0
-                sa = _sample_slope(z, False, r0, c0, s_maj, s_min, max(ma, 1), j, inv_i, st, eye_z, curv)
-                sa = sa if ma > 0 else neg
-                take_a = sa > best
-                best = sa if take_a else best
-                bm = ma if take_a else bm
-                if mb != ma:
-                    sb = _sample_slope(z, False, r0, c0, s_maj, s_min, max(mb, 1), j, inv_i, st, eye_z, curv)
-                    sb = sb if mb > 0 else neg
-                    take_b = sb > best
-                    best = sb if take_b else best
-                    bm = mb if take_b else bm
-                # where the bracketing rays disagree the ridge crosses them (always, when searching harder):
-                # climb along this ray to the local maximum, through up to `lookahead` lower lines
-                if bm > 0 and (ma != mb or lookahead >= 0):
-                    for direction in (-1, 1):
-                        m = bm + direction
-                        miss = 0
-                        while 1 <= m <= i - 1:
-                            s = _sample_slope(z, False, r0, c0, s_maj, s_min, m, j, inv_i, st, eye_z, curv)
-                            if s > best:
-                                best = s
-                                bm = m
-                                miss = 0
-                            else:
-                                miss += 1
-                                if miss > lookahead:
-                                    break
-                            m += direction
+        for i in range(max(j, 1), imax + 1):
+            ma = prev_m[i - 1] if j >= 1 else 0
+            mb = cur_m[i - 1] if i - 1 >= j else 0
+            best, bm = cell_horizon(z, False, r0, c0, eye_z, curv, s_maj, s_min, i, j, inv[i], step[i], s_new[i],
+                                    ma, mb, lookahead)
             cur_m[i] = bm
             if owned_row and i > j:
-                hrow[c0 + s_maj * i] = best if step[i] * i <= max_d else np.nan
+                h = best if step[i] * i <= max_d else np.nan
+                if fused:
+                    _emit(z, y_m, dx_m, r0, c0, eye_z, curv, r, c0 + s_maj * i, h, fin, vis, mvh, ang)
+                else:
+                    H[r, c0 + s_maj * i] = h
         prev_m, cur_m = cur_m, prev_m
 
 
 @njit(cache=True, parallel=True)
-def _horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, H, lookahead):
-    """Fill ``H`` with the octant sweeps (``lookahead = -1``: climb only where the bracketing rays disagree)."""
+def _horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, H, lookahead, fin, vis, mvh, ang):
+    """Run the octant sweeps into ``H``, or, with ``H`` empty, fused with the finish into ``vis``/``mvh``/``ang``.
+
+    ``lookahead = -1``: climb only where the bracketing rays disagree. ``fin``: the finish parameters of
+    :func:`_emit` (unused when ``H`` is filled).
+    """
     nrows, ncols = z.shape
     rlo, rhi, clo, chi = radius_window(y_m, dx_m, r0, c0, nrows, ncols, max_dist_m)
     max_d = max_dist_m if max_dist_m > 0.0 else math.inf
-    if max_dist_m > 0.0:
-        for r in prange(nrows):
-            if r < rlo or r > rhi:
-                H[r, :] = np.nan
-            else:
-                H[r, :clo] = np.nan
-                H[r, chi + 1:] = np.nan
-    H[r0, c0] = -math.inf
+    fused = H.shape[0] == 0
+    if fused:
+        _fill_outside(vis, NOT_ANALYSED, rlo, rhi, clo, chi)
+        _fill_outside(mvh, np.nan, rlo, rhi, clo, chi)
+        _fill_outside(ang, np.nan, rlo, rhi, clo, chi)
+        _emit(z, y_m, dx_m, r0, c0, eye_z, curv, r0, c0, -math.inf, fin, vis, mvh, ang)
+    else:
+        if max_dist_m > 0.0:
+            for r in prange(nrows):
+                if r < rlo or r > rhi:
+                    H[r, :] = np.nan
+                else:
+                    H[r, :clo] = np.nan
+                    H[r, chi + 1:] = np.nan
+        H[r0, c0] = -math.inf
     # octant k: bit 2 = column-major, bit 1 = major sign, bit 0 = minor sign
     for k in prange(8):
         s_maj = 1 if (k >> 1) & 1 else -1
@@ -287,12 +203,13 @@ def _horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, H, lookahead):
         if k < 4:
             imax = (rhi - r0) if s_maj > 0 else (r0 - rlo)
             jedge = (chi - c0) if s_min > 0 else (c0 - clo)
-            _octant(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, H, lookahead, s_maj, s_min, imax, jedge)
+            _octant(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, H, lookahead, s_maj, s_min, imax, jedge,
+                    fin, vis, mvh, ang)
         else:
             imax = (chi - c0) if s_maj > 0 else (c0 - clo)
             jedge = (rhi - r0) if s_min > 0 else (r0 - rlo)
             _octant_by_rows(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, H, lookahead, s_maj,
-                            s_min, imax, jedge)
+                            s_min, imax, jedge, fin, vis, mvh, ang)
 
 
 # Model: O(n) octant recursion; each cell's horizon = max of exact R3 samples of its own ray at the
@@ -306,7 +223,9 @@ def horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m):
     ``-inf``); never above the exact horizon (see the module docstring).
     """
     H = np.empty(z.shape, dtype=np.float32)
-    _horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, H, -1)
+    _horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, H, -1, np.zeros(9),
+                  np.empty((0, 0), dtype=np.uint8), np.empty((0, 0), dtype=np.float32),
+                  np.empty((0, 0), dtype=np.float32))
     return H
 
 
@@ -316,5 +235,35 @@ def horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m):
 def horizon_searched(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, lookahead=1):
     """Like :func:`horizon_fast` with a harder search at every cell (about 2-3x the time, closer to exact)."""
     H = np.empty(z.shape, dtype=np.float32)
-    _horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, H, max(lookahead, 0))
+    _horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, H, max(lookahead, 0), np.zeros(9),
+                  np.empty((0, 0), dtype=np.uint8), np.empty((0, 0), dtype=np.float32),
+                  np.empty((0, 0), dtype=np.float32))
     return H
+
+
+# Model: the fast sweep with the finish of terrain.kernels.visibility fused in: no horizon grid is kept.
+@njit(cache=True)
+def viewshed_fast_into(z, y_m, dx_m, r0, c0, eye_z, curv, target_h, min_dist_m, max_dist_m, az_start_deg,
+                       az_end_deg, full_circle, pitch_low_deg, pitch_high_deg, visible, min_visible_height,
+                       elevation_angle):
+    """The ``fast`` viewshed written straight into the outputs as the sweep goes (horizon in line buffers only).
+
+    Bit for bit the result of :func:`horizon_fast` then
+    :func:`terrain.kernels.visibility.viewshed_from_horizon_into` with the same arguments; an output given
+    as an empty (0 x 0) array is neither computed into nor allocated, so with ``visible`` alone no
+    raster-sized float array exists.
+    """
+    a0 = az_start_deg % 360.0
+    a1 = az_end_deg % 360.0
+    fin = np.empty(9)
+    fin[0] = target_h
+    fin[1] = min_dist_m
+    fin[2] = max_dist_m if max_dist_m > 0.0 else math.inf
+    fin[3] = a0
+    fin[4] = a1
+    fin[5] = 1.0 if a0 > a1 else 0.0
+    fin[6] = 1.0 if full_circle else 0.0
+    fin[7] = pitch_low_deg
+    fin[8] = pitch_high_deg
+    _horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, np.empty((0, 0), dtype=np.float32), -1, fin,
+                  visible, min_visible_height, elevation_angle)

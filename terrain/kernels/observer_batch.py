@@ -49,10 +49,11 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from ..flags import HIDDEN, NOT_ANALYSED, VISIBLE
 from .geometry import cell_distance_m
 from .horizon_exact import horizon_exact_cell, radius_window
 from .horizon_fast import horizon_fast
-from .visibility import OBSERVER_CELL, OUTSIDE, analysed_state
+from .visibility import OBSERVER_CELL, OUTSIDE, analysed_state, needed_height
 
 NPAR = 10
 
@@ -82,14 +83,10 @@ def cell_verdict(zc, h, D, r, c, r0, c0, y_m, dx_m, eye_z, curv, target_h, min_d
     state = analysed_state(zc, D, r, c, r0, c0, y_m, dx_m, eye_z, curv, target_h, min_d, max_d, a0, a1, wraps,
                            full_circle, pitch_lo, pitch_hi)
     if state == OBSERVER_CELL:
-        return 1
+        return VISIBLE
     if state == OUTSIDE or math.isnan(h):
-        return 255
-    drop = curv * D * D
-    need = eye_z + h * D + drop - zc
-    if need < 0.0:
-        need = 0.0
-    return 1 if np.float32(need) <= target_h else 0
+        return NOT_ANALYSED
+    return VISIBLE if needed_height(h, D, zc, eye_z, curv) <= target_h else HIDDEN
 
 
 @njit(cache=True, nogil=True)
@@ -143,7 +140,7 @@ def fold_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count, se
             D = cell_distance_m(r, c, r0, c0, yw, dxw)
             v = cell_verdict(zc, h, D, r, c, r0, c0, yw, dxw, eye_z, curv, target_h, min_d, max_d, a0, a1,
                              wraps, full_circle, pitch_lo, pitch_hi)
-            if v == 255:
+            if v == NOT_ANALYSED:
                 continue
             ac = cs + c - acc_c0
             if has_analysed:
@@ -151,7 +148,7 @@ def fold_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count, se
             if has_mask and mask[rs + r, cs + c] == 0:
                 continue
             ana_km2 += wr
-            if v == 1:
+            if v == VISIBLE:
                 vis_km2 += wr
                 if has_count:
                     count[ar, ac] += 1

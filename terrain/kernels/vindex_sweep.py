@@ -43,7 +43,8 @@ import numpy as np
 from numba import njit, prange
 
 from .horizon_exact import radius_window
-from .horizon_fast import _sample_slope
+from .sweep_core import cell_horizon, line_crossings, row_crossings
+from .visibility import needed_height
 
 
 @njit(cache=True, inline="always")
@@ -56,9 +57,7 @@ def _visible(best, D, sweep_d, zc, eye_z, curv, target_h, max_d):
     ``need`` comes from a void ``zc``, and fails the test.
     """
     h = np.float64(np.float32(best))   # what H holds
-    need = eye_z + h * D + curv * D * D - zc
-    need = 0.0 if need < 0.0 else need
-    return np.int64((np.float32(need) <= target_h) & (sweep_d <= max_d) & (D <= max_d))
+    return np.int64((needed_height(h, D, zc, eye_z, curv) <= target_h) & (sweep_d <= max_d) & (D <= max_d))
 
 
 @njit(cache=True, inline="always")
@@ -82,7 +81,6 @@ def _octant_count(z, y_m, dx_m, r0, c0, eye_z, curv, target_h, max_d, s_maj, s_m
     ``extent[i]``: last minor offset swept on line ``i`` (the disc, widened so
     every cell swept finds its two bracketing cells on line ``i - 1`` swept).
     """
-    neg = -math.inf
     for i in range(imax, 0, -1):
         e = _disc_extent(y_m, dx_m, r0 + s_maj * i, r0, max_d)
         if i < imax and extent[i + 1] > e:
@@ -91,72 +89,17 @@ def _octant_count(z, y_m, dx_m, r0, c0, eye_z, curv, target_h, max_d, s_maj, s_m
     for i in range(1, imax + 1):
         jm = extent[i]
         jin = min(i - 1, jedge)        # cells strictly inside the octant
-        jin_swept = min(jin, jm)
         inv_i = 1.0 / i
         r = r0 + s_maj * i
-        # ---- pass 1: distances and the crossing with line i - 1 (vectorisable)
-        rp = r - s_maj
-        dy = y_m[r] - y_m[r0]
-        dy2 = dy * dy
-        mdx = 0.5 * (dx_m[r] + dx_m[r0])
-        zrow = z[rp]
-        for j in range(0, jm + 1):
-            dx = j * mdx
-            d = math.sqrt(dx * dx + dy2)
-            dist[j] = d
-            step[j] = d * inv_i
-        if i >= 2:
-            for j in range(1, jin_swept + 1):
-                w1 = j * inv_i           # weight of cell j - 1
-                za = np.float64(zrow[c0 + s_min * (j - 1)])
-                zb = np.float64(zrow[c0 + s_min * j])
-                zp = za * w1 + zb * (1.0 - w1)
-                d = (i - 1) * step[j]
-                s_new[j] = (zp - curv * d * d - eye_z) / d
-            d = (i - 1) * step[0]
-            s_new[0] = (np.float64(zrow[c0]) - curv * d * d - eye_z) / d
-            if jm == i:              # the diagonal: the crossing is cell i - 1 of line i - 1
-                d = (i - 1) * step[i]
-                s_new[i] = (np.float64(zrow[c0 + s_min * (i - 1)]) - curv * d * d - eye_z) / d
-        # ---- pass 2: the bracketing cells' horizon lines, then count the owned visible cells
+        line_crossings(z, y_m, dx_m, r0, c0, eye_z, curv, s_maj, s_min, i, jm, min(jin, jm), step, dist, s_new)
         zcur = z[r]
         for j in range(0, jm + 1):
-            best = neg
-            bm = 0
-            if i >= 2:
-                st = step[j]
-                s = s_new[j]
-                ok = s > best           # False for NaN: voids are skipped
-                best = s if ok else best
-                bm = i - 1 if ok else 0
-                ma = prev_m[j - 1] if j >= 1 else 0
-                mb = prev_m[j] if j <= jin else 0
-                sa = _sample_slope(z, True, r0, c0, s_maj, s_min, max(ma, 1), j, inv_i, st, eye_z, curv)
-                sa = sa if ma > 0 else neg
-                take_a = sa > best
-                best = sa if take_a else best
-                bm = ma if take_a else bm
-                if mb != ma:
-                    sb = _sample_slope(z, True, r0, c0, s_maj, s_min, max(mb, 1), j, inv_i, st, eye_z, curv)
-                    sb = sb if mb > 0 else neg
-                    take_b = sb > best
-                    best = sb if take_b else best
-                    bm = mb if take_b else bm
-                # where the bracketing rays disagree the ridge crosses them: climb along this ray to the local maximum
-                if bm > 0 and ma != mb:
-                    for direction in (-1, 1):
-                        m = bm + direction
-                        while 1 <= m <= i - 1:
-                            s = _sample_slope(z, True, r0, c0, s_maj, s_min, m, j, inv_i, st, eye_z, curv)
-                            if s > best:
-                                best = s
-                                bm = m
-                            else:
-                                break
-                            m += direction
+            ma = prev_m[j - 1] if j >= 1 else 0
+            mb = prev_m[j] if j <= jin else 0
+            best, bm = cell_horizon(z, True, r0, c0, eye_z, curv, s_maj, s_min, i, j, inv_i, step[j], s_new[j],
+                                    ma, mb, -1)
             cur_m[j] = bm
             hbest[j] = best
-        # ---- pass 3: count the owned visible cells (vectorisable)
         seen = 0
         if s_min > 0:
             for j in range(0, jm + 1):
@@ -178,7 +121,6 @@ def _octant_by_rows_count(z, y_m, dx_m, r0, c0, eye_z, curv, target_h, max_d, s_
     Rows ``j`` are swept away from the axis, each outward up to ``extent[j]``
     (the disc, widened so that cell ``(i, j)`` finds ``(i - 1, j - 1)`` swept).
     """
-    neg = -math.inf
     jtop = min(jedge, imax)
     for j in range(jtop, -1, -1):
         e = _disc_extent(y_m, dx_m, r0 + s_min * j, r0, max_d)
@@ -188,74 +130,16 @@ def _octant_by_rows_count(z, y_m, dx_m, r0, c0, eye_z, curv, target_h, max_d, s_
     for j in range(0, jtop + 1):
         i_hi = extent[j]
         r = r0 + s_min * j
-        rp = r - s_min                  # the row nearer the axis, bracketing the crossings
-        dy = y_m[r] - y_m[r0]
-        dy2 = dy * dy
-        mdx = 0.5 * (dx_m[r] + dx_m[r0])
         zrow = z[r]
-        i_lo = max(j, 1)
-        # ---- pass 1: distances and the crossing with column line i - 1 (vectorisable)
-        for i in range(i_lo, i_hi + 1):
-            dx = i * mdx
-            d = math.sqrt(dx * dx + dy2)
-            dist[i] = d
-            step[i] = d * inv[i]
-        if j == 0:
-            for i in range(2, i_hi + 1):
-                d = (i - 1) * step[i]
-                s_new[i] = (np.float64(zrow[c0 + s_maj * (i - 1)]) - curv * d * d - eye_z) / d
-        else:
-            zprev = z[rp]
-            for i in range(j + 1, i_hi + 1):
-                w1 = j * inv[i]             # weight of row j - 1
-                za = np.float64(zprev[c0 + s_maj * (i - 1)])
-                zb = np.float64(zrow[c0 + s_maj * (i - 1)])
-                zp = za * w1 + zb * (1.0 - w1)
-                d = (i - 1) * step[i]
-                s_new[i] = (zp - curv * d * d - eye_z) / d
-            if j >= 2 and j <= i_hi:        # the diagonal cell: the crossing is cell (j - 1, j - 1)
-                d = (j - 1) * step[j]
-                s_new[j] = (np.float64(zprev[c0 + s_maj * (j - 1)]) - curv * d * d - eye_z) / d
-        # ---- pass 2: the bracketing cells' horizon lines, then count the owned visible cells
+        row_crossings(z, y_m, dx_m, r0, c0, eye_z, curv, s_maj, s_min, j, i_hi, inv, step, dist, s_new)
         owned_row = j >= 1 or s_min > 0  # the axis row belongs to the positive-minor octant
-        for i in range(i_lo, i_hi + 1):
-            best = neg
-            bm = 0
-            if i >= 2:
-                inv_i = inv[i]
-                st = step[i]
-                s = s_new[i]
-                ok = s > best
-                best = s if ok else best
-                bm = i - 1 if ok else 0
-                ma = prev_m[i - 1] if j >= 1 else 0
-                mb = cur_m[i - 1] if i - 1 >= j else 0
-                sa = _sample_slope(z, False, r0, c0, s_maj, s_min, max(ma, 1), j, inv_i, st, eye_z, curv)
-                sa = sa if ma > 0 else neg
-                take_a = sa > best
-                best = sa if take_a else best
-                bm = ma if take_a else bm
-                if mb != ma:
-                    sb = _sample_slope(z, False, r0, c0, s_maj, s_min, max(mb, 1), j, inv_i, st, eye_z, curv)
-                    sb = sb if mb > 0 else neg
-                    take_b = sb > best
-                    best = sb if take_b else best
-                    bm = mb if take_b else bm
-                # where the bracketing rays disagree the ridge crosses them: climb along this ray to the local maximum
-                if bm > 0 and ma != mb:
-                    for direction in (-1, 1):
-                        m = bm + direction
-                        while 1 <= m <= i - 1:
-                            s = _sample_slope(z, False, r0, c0, s_maj, s_min, m, j, inv_i, st, eye_z, curv)
-                            if s > best:
-                                best = s
-                                bm = m
-                            else:
-                                break
-                            m += direction
+        for i in range(max(j, 1), i_hi + 1):
+            ma = prev_m[i - 1] if j >= 1 else 0
+            mb = cur_m[i - 1] if i - 1 >= j else 0
+            best, bm = cell_horizon(z, False, r0, c0, eye_z, curv, s_maj, s_min, i, j, inv[i], step[i], s_new[i],
+                                    ma, mb, -1)
             cur_m[i] = bm
             hbest[i] = best
-        # ---- pass 3: count the owned visible cells (vectorisable)
         seen = 0
         if owned_row:
             if s_maj > 0:

@@ -35,9 +35,9 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from ..flags import HIDDEN, NOT_ANALYSED, VISIBLE
 from .geometry import cell_azimuth_deg, cell_distance_m
 
-NOT_ANALYSED = 255
 OUTSIDE, OBSERVER_CELL, ANALYSED = 0, 1, 2
 
 
@@ -64,6 +64,19 @@ def analysed_state(zc, D, r, c, r0, c0, y_m, dx_m, eye_z, curv, target_h, min_d,
 
 
 @njit(cache=True, inline="always")
+def needed_height(h, D, zc, eye_z, curv):
+    """``min_visible_height`` of a cell, float32 metres: ``max(0, eye_z + h D + curv D**2 - zc)``.
+
+    The visibility rule of every kernel: a cell is visible iff ``needed_height(...) <= target_h``, decided on
+    the float32 value (so ``visible == (min_visible_height <= target_h)`` exactly); NaN for a void ``zc``.
+    """
+    need = eye_z + h * D + curv * D * D - zc
+    if need < 0.0:
+        need = 0.0
+    return np.float32(need)
+
+
+@njit(cache=True, inline="always")
 def atan_deg(t):
     """arctan(t) in degrees to float32 precision (Cephes atanf: range reduction and a degree-9 odd polynomial).
 
@@ -85,49 +98,60 @@ def atan_deg(t):
     return y if t >= 0.0 else -y
 
 
+@njit(cache=True, inline="always")
+def finish_cell(zc, h, D, r, c, r0, c0, y_m, dx_m, eye_z, curv, target_h, min_d, max_d, a0, a1, wraps,
+                full_circle, pitch_lo, pitch_hi):
+    """The viewshed of one cell from its horizon slope ``h``: ``(visible, min_visible_height, elevation_angle)``.
+
+    The rule of the module docstring, in the one place every finish (two-pass or fused into the sweep)
+    takes it from: flag ``VISIBLE``/``HIDDEN``/``NOT_ANALYSED`` (uint8 values), the two floats float32
+    (NaN where not analysed).
+    """
+    state = analysed_state(zc, D, r, c, r0, c0, y_m, dx_m, eye_z, curv, target_h, min_d, max_d,
+                           a0, a1, wraps, full_circle, pitch_lo, pitch_hi)
+    if state == OBSERVER_CELL:
+        return VISIBLE, np.float32(0.0), np.float32(-90.0)
+    if state == OUTSIDE or math.isnan(h):
+        return NOT_ANALYSED, np.float32(np.nan), np.float32(np.nan)
+    need32 = needed_height(h, D, zc, eye_z, curv)
+    flag = VISIBLE if need32 <= target_h else HIDDEN
+    return flag, need32, np.float32(atan_deg((zc - curv * D * D - eye_z) / D))
+
+
 # Model: visible iff max(0, eye + H*D + curv*D^2 - z) <= target_h, for cells passing the distance/sector/pitch filters.
 @njit(cache=True, parallel=True)
 def viewshed_from_horizon_into(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, min_dist_m, max_dist_m,
                                az_start_deg, az_end_deg, full_circle, pitch_low_deg, pitch_high_deg,
                                visible, min_visible_height, elevation_angle):
-    """Write the viewshed of horizon grid ``H`` into the three output arrays.
+    """Write the viewshed of horizon grid ``H`` into the output arrays.
 
     ``min_visible_height`` may be ``H`` itself (each cell's ``H`` is read before
     it is overwritten), so a caller that no longer needs ``H`` keeps peak
     memory at ``z + H + visible + elevation_angle``. Outputs: ``visible``
     uint8 (1, 0, 255 = not analysed), ``min_visible_height`` and
-    ``elevation_angle`` float32 (NaN where not analysed).
+    ``elevation_angle`` float32 (NaN where not analysed); an output given as an
+    empty (0 x 0) array is not written.
     """
     nrows, ncols = z.shape
     max_d = max_dist_m if max_dist_m > 0.0 else math.inf
     a0 = az_start_deg % 360.0
     a1 = az_end_deg % 360.0
     wraps = a0 > a1
+    want_vis = visible.shape[0] > 0
+    want_mvh = min_visible_height.shape[0] > 0
+    want_angle = elevation_angle.shape[0] > 0
     for r in prange(nrows):
         for c in range(ncols):
-            h = np.float64(H[r, c])
-            zc = np.float64(z[r, c])
             D = cell_distance_m(r, c, r0, c0, y_m, dx_m)
-            state = analysed_state(zc, D, r, c, r0, c0, y_m, dx_m, eye_z, curv, target_h, min_dist_m, max_d,
-                                   a0, a1, wraps, full_circle, pitch_low_deg, pitch_high_deg)
-            if state == OBSERVER_CELL:
-                visible[r, c] = 1
-                min_visible_height[r, c] = 0.0
-                elevation_angle[r, c] = -90.0
-                continue
-            if state == OUTSIDE or math.isnan(h):
-                visible[r, c] = NOT_ANALYSED
-                min_visible_height[r, c] = np.nan
-                elevation_angle[r, c] = np.nan
-                continue
-            drop = curv * D * D
-            need = eye_z + h * D + drop - zc
-            if need < 0.0:
-                need = 0.0
-            need32 = np.float32(need)  # decide on the stored value, so visible == (mvh <= target_h) exactly
-            visible[r, c] = 1 if need32 <= target_h else 0
-            min_visible_height[r, c] = need32
-            elevation_angle[r, c] = atan_deg((zc - drop - eye_z) / D)
+            flag, need32, angle = finish_cell(np.float64(z[r, c]), np.float64(H[r, c]), D, r, c, r0, c0, y_m, dx_m,
+                                              eye_z, curv, target_h, min_dist_m, max_d, a0, a1, wraps,
+                                              full_circle, pitch_low_deg, pitch_high_deg)
+            if want_vis:
+                visible[r, c] = flag
+            if want_mvh:
+                min_visible_height[r, c] = need32
+            if want_angle:
+                elevation_angle[r, c] = angle
 
 
 @njit(cache=True)
