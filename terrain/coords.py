@@ -168,8 +168,14 @@ def locate(dem: xr.DataArray, spec, role: str = "point", allow_void: bool = Fals
 
 def dem_bounds_latlon(dem: xr.DataArray) -> tuple[float, float, float, float]:
     """The DEM's (west, south, east, north) in WGS84 degrees (its native bounds if it has no CRS)."""
-    west, south, east, north = dem.rio.bounds(recalc=False)
-    crs = dem_crs(dem)
+    import rioxarray  # noqa: F401  (registers the .rio accessor)
+
+    return bounds_to_latlon(dem.rio.bounds(recalc=False), dem_crs(dem))
+
+
+def bounds_to_latlon(bounds, crs) -> tuple[float, float, float, float]:
+    """Native ``(left, bottom, right, top)`` bounds in ``crs`` as (west, south, east, north) WGS84 degrees."""
+    west, south, east, north = bounds
     if crs is None or crs.equals(WGS84, ignore_axis_order=True):
         return west, south, east, north
     tr = Transformer.from_crs(crs, WGS84, always_xy=True)
@@ -178,11 +184,14 @@ def dem_bounds_latlon(dem: xr.DataArray) -> tuple[float, float, float, float]:
 
 def grid_to_latlon(dem: xr.DataArray, rows, cols):
     """Latitude and longitude (degrees) of fractional grid positions (0.0 = first cell centre)."""
-    transform = dem_transform(dem)
+    return cells_to_latlon(dem_transform(dem), dem_crs(dem), rows, cols)
+
+
+def cells_to_latlon(transform, crs, rows, cols):
+    """Latitude and longitude (degrees) of fractional positions on a grid of this transform and CRS."""
     rows = np.asarray(rows, dtype=np.float64)
     cols = np.asarray(cols, dtype=np.float64)
     x, y = transform @ (cols + 0.5, rows + 0.5)
-    crs = dem_crs(dem)
     if crs is None:
         return np.full_like(x, np.nan), np.full_like(x, np.nan)
     if crs.equals(WGS84, ignore_axis_order=True):

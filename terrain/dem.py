@@ -12,13 +12,13 @@ from __future__ import annotations
 import math
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
 import rasterio
 import rasterio.windows
-import rioxarray  # noqa: F401  (registers the .rio accessor)
 import xarray as xr
 from affine import Affine
 from pyproj import CRS, Geod, Transformer
@@ -150,6 +150,54 @@ def load_dem(path_or_paths, bounds=None, around=None) -> xr.DataArray:
     >>> float(dem.max())
     1908.0
     """
+    grid = read_dem(path_or_paths, bounds=bounds, around=around)
+    return _as_dataarray(grid.values, grid.transform, grid.crs, source=grid.source, synthetic=grid.synthetic,
+                         files=grid.files)
+
+
+@dataclass(frozen=True)
+class DemGrid:
+    """A DEM as :func:`read_dem` reads it: what :func:`load_dem` makes its DataArray of.
+
+    ``values`` (float32 metres, NaN for voids), ``transform`` and ``crs`` of the grid, and the
+    attributes ``source``, ``synthetic`` and ``files``. Reading one needs no rioxarray (which
+    imports Dask when it is installed), so ``terrain info`` starts quickly.
+    """
+
+    values: np.ndarray
+    transform: Affine
+    crs: CRS | None
+    source: str
+    synthetic: bool
+    files: list[str]
+
+    def dataarray_transform(self) -> Affine:
+        """The transform :func:`dem_transform` gives for this grid's DataArray.
+
+        rioxarray recomputes the origin from the first cell centres, which can differ from
+        ``transform`` in the last bit; this is the same arithmetic.
+        """
+        t = self.transform
+        if t.b or t.d:  # rotated: rioxarray keeps the transform as written
+            return t
+        xs, ys = _cell_centres(t, (1, 1))
+        return Affine.translation(float(xs[0]) - t.a / 2.0, float(ys[0]) - t.e / 2.0) * Affine.scale(t.a, t.e)
+
+    def dataarray_bounds(self) -> tuple[float, float, float, float]:
+        """``(left, bottom, right, top)`` as ``.rio.bounds(recalc=False)`` gives them for this grid's DataArray."""
+        t = self.transform
+        xs, ys = _cell_centres(t, self.values.shape)
+        left, right = float(xs[0]) - t.a / 2.0, float(xs[-1]) + t.a / 2.0
+        top, bottom = float(ys[0]) - t.e / 2.0, float(ys[-1]) + t.e / 2.0
+        if t.e > 0:
+            top, bottom = bottom, top
+        if t.a < 0:
+            left, right = right, left
+        return left, bottom, right, top
+
+
+def read_dem(path_or_paths, bounds=None, around=None) -> DemGrid:
+    """Read elevation data as :func:`load_dem` does, as a :class:`DemGrid` rather than a DataArray."""
     if bounds is not None and around is not None:
         raise InputError("give either bounds or around, not both")
     if around is not None:
@@ -170,7 +218,7 @@ def load_dem(path_or_paths, bounds=None, around=None) -> xr.DataArray:
             ds.close()
 
 
-def _read_mosaic(datasets, paths, bounds) -> xr.DataArray:
+def _read_mosaic(datasets, paths, bounds) -> DemGrid:
     first = datasets[0]
     if first.crs is None and bounds is not None:
         raise InputError(f"{paths[0]} has no CRS, so a lat/lon window cannot be placed on it; "
@@ -230,15 +278,20 @@ def _read_mosaic(datasets, paths, bounds) -> xr.DataArray:
             np.copyto(target, dest, where=~np.isnan(dest))
     transform = Affine(a, 0.0, x0 + cmin * a, 0.0, e, y0 + rmin * e)
     source, synthetic = _source_label(first, paths)
-    return _as_dataarray(out, transform, crs, source=source, synthetic=synthetic,
-                         files=[str(p) for p in paths])
+    return DemGrid(out, transform, crs, source=source, synthetic=synthetic, files=[str(p) for p in paths])
+
+
+def _cell_centres(transform: Affine, shape) -> tuple[np.ndarray, np.ndarray]:
+    """The x of every column's and the y of every row's cell centre: a DEM DataArray's coordinates."""
+    rows, cols = shape
+    return transform.c + transform.a * (np.arange(cols) + 0.5), transform.f + transform.e * (np.arange(rows) + 0.5)
 
 
 def _as_dataarray(values: np.ndarray, transform: Affine, crs, *, source: str, synthetic: bool,
                   files: Sequence[str]) -> xr.DataArray:
-    rows, cols = values.shape
-    xs = transform.c + transform.a * (np.arange(cols) + 0.5)
-    ys = transform.f + transform.e * (np.arange(rows) + 0.5)
+    import rioxarray  # noqa: F401  (registers the .rio accessor)
+
+    xs, ys = _cell_centres(transform, values.shape)
     da = xr.DataArray(values, dims=("y", "x"), coords={"y": ys, "x": xs}, name="elevation",
                       attrs={"units": "m", "long_name": "elevation above sea level", "source": source,
                              "synthetic": int(synthetic), "files": "; ".join(files)})
@@ -273,11 +326,15 @@ def dem_from_array(values, transform, crs=None, source: str = "array", synthetic
 
 def dem_transform(dem: xr.DataArray) -> Affine:
     """The affine transform of a DEM DataArray."""
+    import rioxarray  # noqa: F401  (registers the .rio accessor)
+
     return dem.rio.transform(recalc=False)
 
 
 def dem_crs(dem: xr.DataArray):
     """The CRS of a DEM DataArray as a pyproj CRS, or None."""
+    import rioxarray  # noqa: F401  (registers the .rio accessor)
+
     crs = dem.rio.crs
     return CRS.from_user_input(crs) if crs is not None else None
 
@@ -292,6 +349,7 @@ def to_utm(dem: xr.DataArray, resolution_m: float | None = None) -> xr.DataArray
     resolution_m : float, optional
         Output cell size in metres; by default about the input's cell size.
     """
+    import rioxarray  # noqa: F401  (registers the .rio accessor)
     from rasterio.enums import Resampling
 
     if dem.rio.crs is None:

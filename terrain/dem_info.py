@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from .coords import dem_bounds_latlon, format_latlon, grid_to_latlon
-from .dem import dem_crs, dem_transform
+from .coords import bounds_to_latlon, cells_to_latlon, dem_bounds_latlon, format_latlon
+from .dem import DemGrid, dem_crs, dem_transform
 from .errors import DataError
 from .grid import row_geometry, row_heights_m
 
@@ -22,21 +22,33 @@ def describe_dem(dem: xr.DataArray) -> dict:
         ``max_lat``/``max_lon`` (the highest cell), ``void_percent``, ``bounds_latlon``
         (west, south, east, north degrees), ``source``, ``synthetic``.
     """
-    z = dem.values
+    return _describe(dem.values, dem_transform(dem), dem_crs(dem), dem_bounds_latlon(dem), dem.attrs)
+
+
+def describe_grid(grid: DemGrid) -> dict:
+    """:func:`describe_dem` of the DataArray :func:`terrain.load_dem` makes of ``grid``, without making it.
+
+    The same numbers, from :func:`terrain.dem.read_dem`'s grid, with no rioxarray import (``terrain info``).
+    """
+    return _describe(grid.values, grid.dataarray_transform(), grid.crs,
+                     bounds_to_latlon(grid.dataarray_bounds(), grid.crs),
+                     {"source": grid.source, "synthetic": int(grid.synthetic)})
+
+
+def _describe(z: np.ndarray, transform, crs, bounds_latlon, attrs) -> dict:
     valid = np.isfinite(z)
     if not valid.any():
         raise DataError("the DEM holds no elevation values at all (every cell is a void); check the file or the window")
-    crs = dem_crs(dem)
-    y_m, dx_m = row_geometry(dem_transform(dem), dem.shape, crs)
-    dy = row_heights_m(y_m) if dem.shape[0] > 1 else np.array([np.nan])
+    y_m, dx_m = row_geometry(transform, z.shape, crs)
+    dy = row_heights_m(y_m) if z.shape[0] > 1 else np.array([np.nan])
     imax = int(np.nanargmax(z))
     rmax, cmax = np.unravel_index(imax, z.shape)
-    lat, lon = grid_to_latlon(dem, rmax, cmax)
-    west, south, east, north = dem_bounds_latlon(dem)
+    lat, lon = cells_to_latlon(transform, crs, rmax, cmax)
+    west, south, east, north = bounds_latlon
     return {
         "rows": int(z.shape[0]), "cols": int(z.shape[1]),
         "crs": crs.to_string() if crs is not None else None,
-        "resolution": [abs(dem_transform(dem).a), abs(dem_transform(dem).e)],
+        "resolution": [abs(transform.a), abs(transform.e)],
         "cell_size_m": {"east_west_min": float(dx_m.min()), "east_west_max": float(dx_m.max()),
                         "north_south": float(np.nanmean(dy))},
         "elevation_min_m": float(np.nanmin(z)), "elevation_max_m": float(z.flat[imax]),
@@ -44,7 +56,7 @@ def describe_dem(dem: xr.DataArray) -> dict:
         "max_lat": float(lat), "max_lon": float(lon),
         "void_percent": float(100.0 * (1.0 - valid.mean())),
         "bounds_latlon": [float(west), float(south), float(east), float(north)],
-        "source": dem.attrs.get("source", ""), "synthetic": bool(dem.attrs.get("synthetic", 0)),
+        "source": attrs.get("source", ""), "synthetic": bool(attrs.get("synthetic", 0)),
     }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import rasterio
 import rasterio.features
+import rioxarray  # noqa: F401  (registers the .rio accessor)
 import xarray as xr
 from pyproj import CRS, Transformer
 

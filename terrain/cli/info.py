@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..dem import load_dem
-from ..dem_info import describe_dem, format_description
 from .options import json_option, print_json
 from .preflight import TerrainCommand
 
@@ -23,8 +21,11 @@ def info_command(dem, as_json):
       terrain info dem_samples/N44W072.hgt
       terrain info dem_samples/hama_standin.tif --json
     """
-    data = load_dem(list(dem))
-    info = describe_dem(data)
+    from ..dem import read_dem
+    from ..dem_info import describe_grid, format_description
+
+    # describe_dem(load_dem(...)) without the DataArray: rioxarray would import Dask
+    info = describe_grid(read_dem(list(dem)))
     info["files"] = list(dem)
     if as_json:
         print_json(info)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..dem import load_dem
-from ..los import line_of_sight
 from ..output_paths import FIGURE_SUFFIXES
 from .options import check_heights, curvature_options, height_options, json_option, print_json, refraction_value
 from .preflight import OutputFile, TerrainCommand
@@ -29,6 +27,9 @@ def los_command(dem, point_a, point_b, observer_height, target_height, absolute_
       terrain los dem_samples/N44W072.hgt --from "Mount Washington" --to "Mount Adams" --plot profile.png
       terrain los dem_samples/hama_standin.tif --from "Zayn al-Abidin" --to Hama --observer-height 10
     """
+    from ..dem import load_dem
+    from ..los import line_of_sight
+
     check_heights(observer_height, target_height, absolute_heights)
     data = load_dem(list(dem))
     los = line_of_sight(data, point_a, point_b, observer_height=observer_height, target_height=target_height,

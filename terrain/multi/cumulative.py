@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import rioxarray  # noqa: F401  (registers the .rio accessor)
 import xarray as xr
 
 from .. import __version__

@@ -12,6 +12,7 @@ import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
+import rioxarray  # noqa: F401  (registers the .rio accessor)
 import xarray as xr
 from pyproj import Geod
 

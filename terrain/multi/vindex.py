@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import math
 
 import numpy as np
+import rioxarray  # noqa: F401  (registers the .rio accessor)
 import xarray as xr
 
 from .. import __version__

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 from pyproj import CRS, Geod, Transformer
+import rioxarray  # noqa: F401  (registers the .rio accessor)
 
 from . import style  # noqa: F401  (selects the Agg backend before pyplot is imported)
 from ..dem import dem_crs, dem_transform

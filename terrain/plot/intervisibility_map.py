@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import rioxarray  # noqa: F401  (registers the .rio accessor)
 
 from . import basemap as bm
 from .overlook_chart import table_source_note

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import rioxarray  # noqa: F401  (registers the .rio accessor)
 import xarray as xr
 from pyproj import Geod
 
