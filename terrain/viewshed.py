@@ -20,11 +20,13 @@ from .coords import GridPoint, locate
 from .dem import dem_crs, dem_transform
 from .earth import DEFAULT_REFRACTION, curvature_factor
 from .errors import InputError
+from .flags import NOT_ANALYSED
 from .grid import cell_areas_m2, row_geometry
 
 METHODS = ("fast", "refined", "exact")
+#: The outputs a viewshed can compute (``outputs=``); the default is all of them.
+OUTPUTS = ("visible", "min_visible_height", "elevation_angle")
 DEFAULT_METHOD = "refined"
-NOT_ANALYSED = 255
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ def horizon(method: str, z: np.ndarray, s: ViewshedSetup) -> np.ndarray:
 def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_height: float = 0.0,
              max_distance: float | None = None, min_distance: float = 0.0, azimuth=None, pitch=None,
              curvature: bool = True, refraction: float = DEFAULT_REFRACTION, method: str = DEFAULT_METHOD,
-             absolute_heights: bool = False) -> xr.Dataset:
+             absolute_heights: bool = False, outputs=OUTPUTS) -> xr.Dataset:
     """Compute the viewshed of one observer.
 
     Parameters
@@ -155,6 +157,10 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
         (default) re-walks exactly the cells the fast sweep leaves in doubt.
     absolute_heights : bool
         Read ``observer_height`` and ``target_height`` as metres above sea level.
+    outputs : sequence of str
+        Which of ``"visible"``, ``"min_visible_height"``, ``"elevation_angle"`` to compute (default all
+        three). Only those are computed and allocated: with ``method="fast"`` the finish is fused into the
+        sweep, so ``outputs=("visible",)`` allocates one byte a cell and no raster-sized float array.
 
     Returns
     -------
@@ -163,7 +169,7 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
         (float32 metres above ground a target needs to be seen; NaN where not analysed)
         and ``elevation_angle`` (float32 degrees of the ground above the observer's
         horizontal), on the DEM's grid (the window within ``max_distance``), with the
-        CRS and every parameter in the attributes.
+        CRS and every parameter in the attributes; only the variables named in ``outputs``.
 
     Examples
     --------
@@ -171,21 +177,35 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
     >>> vs = terrain.viewshed(dem, "Mount Washington", observer_height=2, max_distance=20_000)
     >>> round(terrain.visible_area_km2(vs))  # doctest: +SKIP
     """
+    wanted = check_outputs(outputs)
     s = prepare(dem, observer, observer_height, target_height, max_distance, min_distance, azimuth, pitch,
                 curvature, refraction, absolute_heights, method)
     window = dem.isel(y=s.rows, x=s.cols)
     z = np.ascontiguousarray(window.values, dtype=np.float32)
     t0 = time.perf_counter()
-    H = horizon(method, z, s)
-    from .kernels.visibility import viewshed_from_horizon_into
+    shape = z.shape
+    visible = np.empty(shape if "visible" in wanted else (0, 0), dtype=np.uint8)
+    angle = np.empty(shape if "elevation_angle" in wanted else (0, 0), dtype=np.float32)
+    finish = (s.r0, s.c0, s.eye_z, s.curv, s.target_h, s.min_d, s.max_d, s.az[0], s.az[1], s.full_circle,
+              s.pitch[0], s.pitch[1])
+    if method == "fast" and "min_visible_height" not in wanted:
+        # fused: no horizon grid at all (the sweep finishes each cell as it goes); measured about as fast as
+        # the two passes for `visible` alone and slower when the float outputs are wanted, so it is used
+        # where it saves memory: min_visible_height reuses the horizon grid's memory anyway
+        from .kernels.horizon_fast import viewshed_fast_into
 
-    visible = np.empty(z.shape, dtype=np.uint8)
-    angle = np.empty(z.shape, dtype=np.float32)
-    # H's memory becomes min_visible_height: no extra raster-sized copy
-    viewshed_from_horizon_into(z, H, s.y_m, s.dx_m, s.r0, s.c0, s.eye_z, s.curv, s.target_h, s.min_d, s.max_d,
-                               s.az[0], s.az[1], s.full_circle, s.pitch[0], s.pitch[1], visible, H, angle)
+        mvh = np.empty(shape if "min_visible_height" in wanted else (0, 0), dtype=np.float32)
+        viewshed_fast_into(z, s.y_m, s.dx_m, *finish, visible, mvh, angle)
+    else:
+        from .kernels.visibility import viewshed_from_horizon_into
+
+        H = horizon(method, z, s)
+        # H's memory becomes min_visible_height: no extra raster-sized copy
+        mvh = H if "min_visible_height" in wanted else np.empty((0, 0), dtype=np.float32)
+        viewshed_from_horizon_into(z, H, s.y_m, s.dx_m, *finish, visible, mvh, angle)
+        del H
     seconds = time.perf_counter() - t0
-    return _as_dataset(window, visible, H, angle, s, method, seconds, dict(
+    return _as_dataset(window, visible, mvh, angle, s, method, seconds, dict(
         observer_height_m=float(observer_height), target_height_m=float(target_height),
         absolute_heights=int(bool(absolute_heights)),
         max_distance_m=float(max_distance) if max_distance is not None else float("nan"),
@@ -194,20 +214,29 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
         refraction=float(refraction)))
 
 
+def check_outputs(outputs) -> tuple[str, ...]:
+    """The ``outputs=`` names, checked: a non-empty selection of :data:`OUTPUTS`, in their canonical order."""
+    names = (outputs,) if isinstance(outputs, str) else tuple(outputs)
+    unknown = [n for n in names if n not in OUTPUTS]
+    if unknown or not names:
+        raise InputError(f"unknown viewshed output {unknown[0]!r}; choose from {', '.join(OUTPUTS)}" if unknown
+                         else f"outputs is empty; name at least one of {', '.join(OUTPUTS)}")
+    return tuple(n for n in OUTPUTS if n in names)
+
+
 def _as_dataset(window, visible, mvh, angle, s: ViewshedSetup, method, seconds, params) -> xr.Dataset:
     coords = {"y": window.y, "x": window.x}
-    ds = xr.Dataset(
-        {
-            "visible": (("y", "x"), visible, {"long_name": "visible from the observer",
-                                              "flag_values": "0 hidden, 1 visible, 255 not analysed",
-                                              "nodata": NOT_ANALYSED}),
-            "min_visible_height": (("y", "x"), mvh, {"long_name": "height above ground a target needs to be seen",
-                                                     "units": "m"}),
-            "elevation_angle": (("y", "x"), angle, {"long_name": "angle of the ground above the observer's horizontal",
-                                                    "units": "degree"}),
-        },
-        coords=coords,
-    )
+    variables = {
+        "visible": (("y", "x"), visible, {"long_name": "visible from the observer",
+                                          "flag_values": "0 hidden, 1 visible, 255 not analysed",
+                                          "nodata": NOT_ANALYSED}),
+        "min_visible_height": (("y", "x"), mvh, {"long_name": "height above ground a target needs to be seen",
+                                                 "units": "m"}),
+        "elevation_angle": (("y", "x"), angle, {"long_name": "angle of the ground above the observer's horizontal",
+                                                "units": "degree"}),
+    }
+    ds = xr.Dataset({k: v for k, v in variables.items() if v[1].shape == window.shape},
+                    coords=coords)
     crs = window.rio.crs
     if crs is not None:
         ds.rio.write_crs(crs, inplace=True)  # inplace: the default deep-copies every variable

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import InputError
 from ..output_paths import FIGURE_SUFFIXES, GEOJSON_SUFFIXES, GEOTIFF_SUFFIXES, NETCDF_SUFFIXES
 from ..units import parse_distance_m, parse_pair
 from .options import check_heights, curvature_options, height_options, json_option, print_json, refraction_value
@@ -30,10 +31,13 @@ from .preflight import OutputFile, TerrainCommand
 @click.option("--geojson", "geojson_path", type=OutputFile(GEOJSON_SUFFIXES),
               help="GeoJSON polygons of the visible area in lat/lon.")
 @click.option("--plot", "plot_path", type=OutputFile(FIGURE_SUFFIXES), help="PNG map of the viewshed.")
+@click.option("--outputs", "outputs_text", metavar="NAMES",
+              help="Outputs to compute, comma-separated: visible, min_visible_height, elevation_angle. "
+                   "Default: what --out, --mvh-out, --geojson and --plot need (visible alone without them).")
 @json_option
 def viewshed_command(dem, observer, observer_height, target_height, absolute_heights, radius, min_distance,
                      azimuth, pitch, curvature, refraction, curvature_coefficient, method, out_path, mvh_out,
-                     geojson_path, plot_path, as_json):
+                     geojson_path, plot_path, outputs_text, as_json):
     """Viewshed of one observer: the visible area and the dead ground.
 
     Prints the visible area (km², % of the analysed area) and where the results went.
@@ -43,11 +47,26 @@ def viewshed_command(dem, observer, observer_height, target_height, absolute_hei
       terrain viewshed dem_samples/hama_standin.tif --observer "Zayn al-Abidin" \\
           --observer-height 10 --radius 20km --out vs.tif --geojson vs.geojson --plot vs.png
       terrain viewshed dem_samples/N44W072.hgt --observer "Mount Washington" --azimuth 120,240 --pitch -10,30
+      terrain viewshed dem_samples/N44W072.hgt --observer "Mount Washington" --method fast --outputs visible --out v.tif
     """
     from ..dem import load_dem
     from ..export import write_geojson, write_geotiff, write_netcdf
-    from ..viewshed import viewshed, viewshed_summary
+    from ..viewshed import OUTPUTS, check_outputs, viewshed, viewshed_summary
 
+    netcdf = bool(out_path) and Path(out_path).suffix.lower() in (".nc", ".nc4", ".netcdf")
+    needed = {"visible"}
+    if netcdf:
+        needed |= set(OUTPUTS)
+    if mvh_out or plot_path:   # the map shades dead ground by the height a target needs
+        needed.add("min_visible_height")
+    if outputs_text is None:
+        outputs = check_outputs(needed)
+    else:
+        outputs = check_outputs([t.strip() for t in outputs_text.split(",") if t.strip()])
+        missing = [n for n in OUTPUTS if n in needed and n not in outputs]
+        if missing:
+            raise InputError(f"--outputs {outputs_text} leaves out {', '.join(missing)}, which the summary and the "
+                             f"files asked for need; add it to --outputs or leave --outputs out")
     check_heights(observer_height, target_height, absolute_heights)
     max_d = parse_distance_m(radius, "--radius") if radius is not None else None
     min_d = parse_distance_m(min_distance, "--min-distance", positive=False)
@@ -63,10 +82,10 @@ def viewshed_command(dem, observer, observer_height, target_height, absolute_hei
     result = viewshed(data, observer, observer_height=observer_height, target_height=target_height,
                       max_distance=max_d, min_distance=min_d, azimuth=az, pitch=pt, curvature=curvature,
                       refraction=refraction_value(refraction, curvature_coefficient), method=method,
-                      absolute_heights=absolute_heights)
+                      absolute_heights=absolute_heights, outputs=outputs)
     written = {}
     if out_path:
-        if Path(out_path).suffix.lower() in (".nc", ".nc4", ".netcdf"):
+        if netcdf:
             written["netcdf"] = str(write_netcdf(result, out_path))
         else:
             written["visible"] = str(write_geotiff(result, out_path, "visible"))

@@ -66,7 +66,7 @@ def _emit(z, y_m, dx_m, r0, c0, eye_z, curv, r, c, h, fin, vis, mvh, ang):
     D = cell_distance_m(r, c, r0, c0, y_m, dx_m)
     flag, need32, angle = finish_cell(np.float64(z[r, c]), np.float64(np.float32(h)), D, r, c, r0, c0, y_m, dx_m,
                                       eye_z, curv, fin[0], fin[1], fin[2], fin[3], fin[4], fin[5] != 0.0,
-                                      fin[6] != 0.0, fin[7], fin[8])
+                                      fin[6] != 0.0, fin[7], fin[8], ang.shape[0] > 0)
     if vis.shape[0] > 0:
         vis[r, c] = flag
     if mvh.shape[0] > 0:

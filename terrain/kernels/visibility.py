@@ -100,12 +100,12 @@ def atan_deg(t):
 
 @njit(cache=True, inline="always")
 def finish_cell(zc, h, D, r, c, r0, c0, y_m, dx_m, eye_z, curv, target_h, min_d, max_d, a0, a1, wraps,
-                full_circle, pitch_lo, pitch_hi):
+                full_circle, pitch_lo, pitch_hi, want_angle):
     """The viewshed of one cell from its horizon slope ``h``: ``(visible, min_visible_height, elevation_angle)``.
 
     The rule of the module docstring, in the one place every finish (two-pass or fused into the sweep)
     takes it from: flag ``VISIBLE``/``HIDDEN``/``NOT_ANALYSED`` (uint8 values), the two floats float32
-    (NaN where not analysed).
+    (NaN where not analysed; the angle NaN too unless ``want_angle``, which saves its arctangent).
     """
     state = analysed_state(zc, D, r, c, r0, c0, y_m, dx_m, eye_z, curv, target_h, min_d, max_d,
                            a0, a1, wraps, full_circle, pitch_lo, pitch_hi)
@@ -115,7 +115,8 @@ def finish_cell(zc, h, D, r, c, r0, c0, y_m, dx_m, eye_z, curv, target_h, min_d,
         return NOT_ANALYSED, np.float32(np.nan), np.float32(np.nan)
     need32 = needed_height(h, D, zc, eye_z, curv)
     flag = VISIBLE if need32 <= target_h else HIDDEN
-    return flag, need32, np.float32(atan_deg((zc - curv * D * D - eye_z) / D))
+    angle = np.float32(atan_deg((zc - curv * D * D - eye_z) / D)) if want_angle else np.float32(np.nan)
+    return flag, need32, angle
 
 
 # Model: visible iff max(0, eye + H*D + curv*D^2 - z) <= target_h, for cells passing the distance/sector/pitch filters.
@@ -145,7 +146,7 @@ def viewshed_from_horizon_into(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, m
             D = cell_distance_m(r, c, r0, c0, y_m, dx_m)
             flag, need32, angle = finish_cell(np.float64(z[r, c]), np.float64(H[r, c]), D, r, c, r0, c0, y_m, dx_m,
                                               eye_z, curv, target_h, min_dist_m, max_d, a0, a1, wraps,
-                                              full_circle, pitch_low_deg, pitch_high_deg)
+                                              full_circle, pitch_low_deg, pitch_high_deg, want_angle)
             if want_vis:
                 visible[r, c] = flag
             if want_mvh:

@@ -16,6 +16,7 @@ import xarray as xr
 
 from .. import __version__
 from ..errors import InputError
+from ..flags import NOT_ANALYSED
 from ..viewshed import cell_areas
 from .observers import (BATCH_METHODS, BatchResult, dem_geometry, observer_specs, pack, prepare_observers,
                         run_batches, window_slices)
@@ -115,12 +116,12 @@ def _one_by_one(dem, specs, packed, method, with_seen, bar) -> BatchResult:
         r, c = packed.win[i, 0] - window[0], packed.win[i, 2] - window[2]
         block = (slice(r, r + v.shape[0]), slice(c, c + v.shape[1]))
         count[block] += v == 1
-        analysed[block] += v != 255
+        analysed[block] += v != NOT_ANALYSED
         if seen is not None:
             seen[block] |= np.where(v == 1, np.uint64(1) << np.uint64(i), np.uint64(0))
         areas = cell_areas(vs)
         area[i] = float(((v == 1) * areas).sum())
-        analysed_area[i] = float(((v != 255) * areas).sum())
+        analysed_area[i] = float(((v != NOT_ANALYSED) * areas).sum())
         if bar:
             bar.update(1)
     return BatchResult(count.astype(np.uint16), seen, analysed.astype(np.uint16), area, analysed_area, window)

@@ -15,6 +15,7 @@ import xarray as xr
 from ..coords import locate
 from ..earth import DEFAULT_REFRACTION
 from ..errors import InputError
+from ..flags import NOT_ANALYSED
 from .observers import BATCH_METHODS, dem_geometry, observer_specs, pack, prepare_observers, run_batches
 from .summits import Summit, find_summits
 from .table import ResultTable
@@ -164,7 +165,7 @@ def overlook_areas(dem, specs, area: TargetArea, method: str, threads=None, prog
             v = vs["visible"].values
             a = cell_areas(vs)
             vis[i] = float((((v == 1) & m) * a).sum())
-            ana[i] = float((((v != 255) & m) * a).sum())
+            ana[i] = float((((v != NOT_ANALYSED) & m) * a).sum())
             if bar:
                 bar.update(1)
         return vis, ana

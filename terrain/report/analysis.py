@@ -27,6 +27,7 @@ from .. import __version__
 from ..coords import GridPoint, LatLon, dem_bounds_latlon, locate, parse_point
 from ..earth import DEFAULT_REFRACTION
 from ..errors import InputError
+from ..flags import NOT_ANALYSED
 from ..viewshed import DEFAULT_METHOD, METHODS, cell_areas
 
 #: Default radius of the target area around the target point, metres.
@@ -322,7 +323,7 @@ def _target_seen(dem, vs: xr.Dataset, mask_dem: np.ndarray, target_km2: float) -
     v = vs["visible"].values
     areas = cell_areas(vs)
     seen = float((((v == 1) & mask) * areas).sum())
-    analysed = float((((v != 255) & mask) * areas).sum())
+    analysed = float((((v != NOT_ANALYSED) & mask) * areas).sum())
     return {"seen_km2": seen, "seen_percent": _pct(seen, target_km2), "analysed_km2": analysed,
             "analysed_percent": _pct(analysed, target_km2)}
 
