@@ -11,7 +11,7 @@ which is the convention of ArcGIS and QGIS (k = 0.13 by default). GDAL calls
 
 from __future__ import annotations
 
-from .errors import InputError
+from .numbers import check_number
 
 #: Mean radius of the WGS84 ellipsoid (IUGG R1), metres.
 EARTH_RADIUS_M = 6_371_008.8
@@ -40,10 +40,8 @@ def curvature_factor(curvature: bool = True, refraction: float = DEFAULT_REFRACT
     """
     if not curvature:
         return 0.0
-    k = float(refraction)
-    if not 0.0 <= k < 1.0:
-        raise InputError(f"refraction coefficient {k} is out of range; use a value from 0 to below 1 "
-                         "(0.13 is usual, GDAL's -cc 0.85714 means k = 0.14286)")
+    k = check_number(refraction, "refraction coefficient", low=0.0, high=1.0, high_open=True,
+                     hint="use a value from 0 to below 1 (0.13 is usual, GDAL's -cc 0.85714 means k = 0.14286)")
     return (1.0 - k) / (2.0 * radius_m)
 
 

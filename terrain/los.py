@@ -21,6 +21,7 @@ from .coords import GridPoint, grid_to_latlon, locate
 from .dem import dem_crs
 from .earth import DEFAULT_REFRACTION, curvature_factor
 from .errors import InputError
+from .numbers import check_number
 
 _GEOD = Geod(ellps="WGS84")
 
@@ -150,9 +151,10 @@ def line_of_sight(dem: xr.DataArray, a, b, observer_height: float = 2.0, target_
     >>> los.visible
     True
     """
-    if not absolute_heights and (observer_height < 0 or target_height < 0):
-        raise InputError("heights above the ground cannot be negative; give 0 or more metres "
-                         "(or pass absolute heights above sea level)")
+    above = {} if absolute_heights else dict(low=0.0, hint="give 0 or more metres above the ground "
+                                                           "(or pass absolute heights above sea level)")
+    observer_height = check_number(observer_height, "observer height", unit="m", **above)
+    target_height = check_number(target_height, "target height", unit="m", **above)
     pa = locate(dem, a, role="observer")
     pb = locate(dem, b, role="target")
     curv = curvature_factor(curvature, refraction)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from .errors import InputError
@@ -25,6 +26,8 @@ def parse_distance_m(text, what: str = "distance", positive: bool = True) -> flo
         if not m:
             raise InputError(f"cannot read {text!r} as a {what}; write it like 20km, 500m or 20000 (metres)")
         value = float(m.group(1)) * _FACTORS[m.group(2).lower() if m.group(2) else None]
+    if not math.isfinite(value):
+        raise InputError(f"the {what} is {text!r}; give a finite distance, e.g. 20km")
     if positive and not value > 0:
         raise InputError(f"the {what} must be greater than zero, got {text!r}")
     if not positive and value < 0:

@@ -21,6 +21,7 @@ from .dem import dem_crs, dem_transform
 from .earth import DEFAULT_REFRACTION, curvature_factor
 from .errors import InputError
 from .flags import NOT_ANALYSED
+from .numbers import check_number
 from .grid import cell_areas_m2, row_geometry
 
 METHODS = ("fast", "refined", "exact")
@@ -54,14 +55,15 @@ def _check_options(observer_height, target_height, max_distance, min_distance, a
                    absolute_heights):
     if method not in METHODS:
         raise InputError(f"unknown viewshed method {method!r}; choose one of {', '.join(METHODS)}")
-    if not absolute_heights and observer_height < 0:
-        raise InputError(f"observer height {observer_height} m is negative; give metres above the ground (0 or more)")
-    if not absolute_heights and target_height < 0:
-        raise InputError(f"target height {target_height} m is negative; give metres above the ground (0 or more)")
-    if max_distance is not None and not max_distance > 0:
-        raise InputError(f"the radius (max_distance) must be greater than zero, got {max_distance} m")
-    if min_distance is None or min_distance < 0:
-        raise InputError(f"min_distance must be 0 or more metres, got {min_distance}")
+    above = dict(low=0.0, unit="m", hint="give metres above the ground (0 or more)")
+    observer_height = check_number(observer_height, "observer height", **({} if absolute_heights else above))
+    target_height = check_number(target_height, "target height", **({} if absolute_heights else above))
+    if max_distance is not None:
+        max_distance = check_number(max_distance, "radius (max_distance)", low=0.0, low_open=True, unit="m",
+                                    hint="give a radius above zero, e.g. 20000")
+    if min_distance is None:
+        raise InputError("min_distance must be 0 or more metres, got None")
+    min_distance = check_number(min_distance, "min_distance", low=0.0, unit="m")
     if max_distance is not None and min_distance >= max_distance:
         raise InputError(f"min_distance {min_distance} m is not below max_distance {max_distance} m; "
                          "the ring between them would be empty")

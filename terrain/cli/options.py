@@ -8,7 +8,7 @@ import sys
 import click
 
 from ..earth import DEFAULT_REFRACTION, refraction_from_curvature_coefficient
-from ..errors import InputError
+from ..numbers import check_number
 from ..output_paths import FIGURE_SUFFIXES
 from ..units import parse_distance_m
 from .preflight import OutputFile
@@ -62,11 +62,10 @@ def refraction_value(refraction: float, curvature_coefficient: float | None) -> 
 
 
 def check_heights(observer_height: float, target_height: float, absolute: bool) -> None:
-    if not absolute:
-        if observer_height < 0:
-            raise InputError(f"--observer-height {observer_height} is negative; give metres above the ground (0 or more)")
-        if target_height < 0:
-            raise InputError(f"--target-height {target_height} is negative; give metres above the ground (0 or more)")
+    """The two heights, checked by the rule the API uses (finite; 0 or more above the ground)."""
+    above = {} if absolute else dict(low=0.0, hint="give metres above the ground (0 or more)")
+    check_number(observer_height, "--observer-height", unit="m", **above)
+    check_number(target_height, "--target-height", unit="m", **above)
 
 
 def radius_value(text, what="--radius"):

@@ -1,0 +1,71 @@
+"""Numbers are finite or refused: one check (terrain.numbers) for the API and the command line."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from click.testing import CliRunner
+
+import terrain
+from terrain.cli.main import cli
+from terrain.errors import InputError
+from terrain.numbers import check_number
+
+HAMA = "dem_samples/hama_standin.tif"
+BAD = [float("nan"), float("inf"), -float("inf")]
+
+
+@pytest.fixture(scope="module")
+def hama():
+    from conftest import REPO
+
+    return terrain.load_dem(REPO / HAMA)
+
+
+@pytest.mark.parametrize("bad", BAD)
+@pytest.mark.parametrize("name", ["observer_height", "target_height", "max_distance", "min_distance", "refraction"])
+def test_viewshed_refuses_non_finite(hama, name, bad):
+    kw = {"max_distance": 2000.0, name: bad}
+    with pytest.raises(InputError, match="not a finite number"):
+        terrain.viewshed(hama, "Hama", **kw)
+
+
+@pytest.mark.parametrize("bad", BAD)
+def test_line_of_sight_and_many_observers_refuse_non_finite(hama, bad):
+    with pytest.raises(InputError, match="not a finite number"):
+        terrain.line_of_sight(hama, "Zayn al-Abidin", "Hama", observer_height=bad)
+    with pytest.raises(InputError, match="not a finite number"):
+        terrain.cumulative_viewshed(hama, ["Zayn al-Abidin", "Hama"], max_distance=2000, target_height=bad)
+
+
+@pytest.mark.parametrize("args", [
+    ("viewshed", HAMA, "--observer", "Hama", "--radius", "2km", "--observer-height", "nan"),
+    ("viewshed", HAMA, "--observer", "Hama", "--radius", "2km", "--observer-height", "inf"),
+    ("viewshed", HAMA, "--observer", "Hama", "--radius", "2km", "--refraction", "nan"),
+    ("viewshed", HAMA, "--observer", "Hama", "--radius", "inf"),
+    ("viewshed", HAMA, "--observer", "Hama", "--radius", "2km", "--min-distance", "nan"),
+    ("los", HAMA, "--from", "Zayn al-Abidin", "--to", "Hama", "--observer-height", "nan"),
+    ("cumulative", HAMA, "--observers", "Zayn al-Abidin,Hama", "--radius", "2km", "--target-height", "inf"),
+])
+def test_cli_refuses_non_finite_with_exit_2(args, monkeypatch):
+    from conftest import REPO
+
+    monkeypatch.chdir(REPO)
+    res = CliRunner().invoke(cli, list(args))
+    assert res.exit_code == 2, res.output
+    assert res.output.startswith("Error: ") and "Traceback" not in res.output
+    assert "nan" in res.output.lower() or "inf" in res.output.lower()
+
+
+def test_check_number_ranges():
+    assert check_number("2.5", "x") == 2.5
+    with pytest.raises(InputError, match="is negative"):
+        check_number(-1, "height", low=0.0)
+    with pytest.raises(InputError, match="must be greater than zero"):
+        check_number(0, "radius", low=0.0, low_open=True)
+    with pytest.raises(InputError, match="must be below 1"):
+        check_number(1.0, "k", high=1.0, high_open=True)
+    with pytest.raises(InputError, match="is not a number"):
+        check_number("abc", "x")
+    assert math.isclose(check_number(0.13, "k", low=0.0, high=1.0, high_open=True), 0.13)
