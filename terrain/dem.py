@@ -37,6 +37,7 @@ class DEMNotFoundError(InputError, FileNotFoundError):
 def _gdal_path(path: Path) -> str:
     """The path rasterio/GDAL should open for ``path`` (``.hgt.zip`` and ``.hgt.gz`` through GDAL's virtual file systems)."""
     name = path.name.lower()
+    path = path.absolute()  # GDAL's /vsizip/ and /vsigzip/ do not resolve a bare or ./ relative name
     if name.endswith(".hgt.zip"):
         return f"zip://{path}!/{path.name[:-4]}"
     if name.endswith(".hgt.gz"):

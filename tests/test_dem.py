@@ -174,3 +174,14 @@ def test_bounds_around_contains_circle():
     w, s, e, n = bounds_around(60.0, 10.0, 10_000)
     assert n - 60.0 == pytest.approx(0.0898, abs=2e-3)
     assert e - 10.0 >= 10_000 / (111_320 * np.cos(np.radians(n)))
+
+
+@pytest.mark.parametrize("name", ["N44W072.hgt.zip", "./N44W072.hgt.zip", "N44W072.hgt.gz", "./N44W072.hgt.gz"])
+def test_compressed_tiles_by_relative_name(tmp_path, monkeypatch, white_mountains_path, white_mountains, name):
+    raw = white_mountains_path.read_bytes()
+    with zipfile.ZipFile(tmp_path / "N44W072.hgt.zip", "w") as z:
+        z.writestr("N44W072.hgt", raw)
+    (tmp_path / "N44W072.hgt.gz").write_bytes(gzip.compress(raw))
+    monkeypatch.chdir(tmp_path)
+    dem = load_dem(name)
+    np.testing.assert_array_equal(dem.values, white_mountains.values)
