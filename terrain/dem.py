@@ -274,12 +274,39 @@ def _read_mosaic(datasets, paths, bounds) -> DemGrid:
         nodata = ds.nodata if ds.nodata is not None else (-32768 if ds.driver == "SRTMHGT" else None)
         if nodata is not None and not np.isnan(nodata):
             dest[dest == np.float32(nodata)] = np.nan
+        voids_to_nan(dest)
         if not single:
             target = out[r:r + h, c:c + w]
             np.copyto(target, dest, where=~np.isnan(dest))
     transform = Affine(a, 0.0, x0 + cmin * a, 0.0, e, y0 + rmin * e)
     source, synthetic = _source_label(first, paths)
     return DemGrid(out, transform, crs, source=source, synthetic=synthetic, files=[str(p) for p in paths])
+
+
+#: Heights of this size or more (metres; float32's 3.4e38 fill value, infinities) are voids, not terrain.
+VOID_ABOVE_M = 1e30
+
+
+def voids_to_nan(z: np.ndarray, rows_per_block: int = 1024) -> np.ndarray:
+    """Turn every non-finite cell and every cell with ``|z| >= VOID_ABOVE_M`` into NaN, in place; return ``z``.
+
+    One rule for every reader, so the kernels, ``info`` and every method see the same voids. Done in
+    blocks of rows so that no raster-sized temporary is made.
+    """
+    for r in range(0, z.shape[0], rows_per_block):
+        block = z[r:r + rows_per_block]
+        bad = ~(np.abs(block) < VOID_ABOVE_M)   # NaN compares False, so NaN stays NaN
+        block[bad] = np.nan
+    return z
+
+
+def _has_huge(z: np.ndarray, rows_per_block: int = 1024) -> bool:
+    """Whether ``z`` holds an infinite cell or one with ``|z| >= VOID_ABOVE_M`` (NaN voids do not count)."""
+    for r in range(0, z.shape[0], rows_per_block):
+        block = z[r:r + rows_per_block]
+        if np.any(np.abs(block) >= VOID_ABOVE_M):
+            return True
+    return False
 
 
 def _cell_centres(transform: Affine, shape) -> tuple[np.ndarray, np.ndarray]:
@@ -321,6 +348,10 @@ def dem_from_array(values, transform, crs=None, source: str = "array", synthetic
     arr = np.ascontiguousarray(values, dtype=np.float32)
     if arr.ndim != 2:
         raise InputError(f"a DEM must be a 2-D array, got {arr.ndim} dimensions")
+    if _has_huge(arr):
+        if np.shares_memory(arr, values):
+            arr = arr.copy()   # the caller's array is not changed by the void rule
+        voids_to_nan(arr)
     return _as_dataarray(arr, transform, CRS.from_user_input(crs) if crs is not None else None,
                          source=source, synthetic=synthetic, files=[])
 

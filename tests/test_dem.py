@@ -185,3 +185,25 @@ def test_compressed_tiles_by_relative_name(tmp_path, monkeypatch, white_mountain
     monkeypatch.chdir(tmp_path)
     dem = load_dem(name)
     np.testing.assert_array_equal(dem.values, white_mountains.values)
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, 3e38, -3.4e38])
+def test_infinite_and_fill_cells_are_voids(tmp_path, bad):
+    """+-inf and float32 fill values load as NaN voids: info counts them, and every method sees them as voids."""
+    import terrain
+
+    z = np.full((41, 41), 100.0, dtype=np.float32)
+    z[5, 7] = bad
+    z[30, 30] = bad
+    path = tmp_path / "dem.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=41, height=41, count=1, dtype="float32",
+                       crs="EPSG:32633", transform=from_origin(500000, 4500000, 30, 30)) as dst:
+        dst.write(z, 1)
+    for dem in (load_dem(path), dem_from_array(z, from_origin(500000, 4500000, 30, 30), "EPSG:32633")):
+        assert np.isnan(dem.values[5, 7]) and np.isnan(dem.values[30, 30])
+        assert np.isfinite(dem.values).sum() == 41 * 41 - 2
+        for method in ("fast", "refined", "exact"):
+            vs = terrain.viewshed(dem, "xy:500615,4499385", method=method)
+            assert vs.visible.values[5, 7] == 255 and np.isnan(vs.min_visible_height.values[5, 7])
+    assert z[5, 7] == bad   # the caller's array is left as it was
+    assert terrain.describe_dem(load_dem(path))["void_percent"] == pytest.approx(100 * 2 / 41**2)
