@@ -1,7 +1,10 @@
 """The many-observer analyses as tasks on a Dask cluster: cumulative viewsheds, overlook, visibility index.
 
 The client prepares the observers (small arrays), scatters the elevation
-array and its row geometry to every worker once (``broadcast=True``), and
+array and its row geometry once (each worker fetches it when its first task
+needs it; not ``broadcast=True``, whose replication is fragile and, with
+content-hashed keys shared with an earlier call's release, lost keys and
+cancelled tasks in CI; the keys are random, ``hash=False``), and
 submits one task per batch of observers; each task runs the same numba kernel
 as the local path (:func:`terrain.multi.observers.run_batches`, one thread per
 task). Cumulative partial results (count, analysed, seen_by over the batch's
@@ -145,7 +148,7 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = "fast", sche
     with_seen = len(setups) <= MAX_SEEN_BY
     z, y_m, dx_m, row_area = dem_geometry(dem)
     with dask_client(scheduler, n_workers, client) as c:
-        geom = c.scatter([z, y_m, dx_m, row_area], broadcast=True)
+        geom = c.scatter([z, y_m, dx_m, row_area], hash=False)
         nw = max(len(c.scheduler_info().get("workers", {})), 1)
         wide = len(setups) > np.iinfo(np.uint16).max
         # few tasks: every partial covers about the whole union window, and merging them is the overhead
@@ -196,7 +199,7 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
                       absolute_heights)
     packed = plan.packed
     with dask_client(scheduler, n_workers, client) as c:
-        geom = c.scatter(list(plan.geometry), broadcast=True)
+        geom = c.scatter(list(plan.geometry), hash=False)
         if method == "fast":
             # the area-only sweep of terrain.kernels.vindex_sweep, one thread per task
             nw = max(1, len(c.scheduler_info().get("workers", {})))
@@ -222,8 +225,8 @@ def overlook(dem: xr.DataArray, target, candidates=None, scheduler: str | None =
         def areas(dem_, specs, area, method_, threads=None, progress=False):
             setups = prepare_observers(dem_, specs, method_)
             z, y_m, dx_m, row_area = dem_geometry(dem_)
-            geom = c.scatter([z, y_m, dx_m, row_area], broadcast=True)
-            [mask] = c.scatter([area.mask], broadcast=True)
+            geom = c.scatter([z, y_m, dx_m, row_area], hash=False)
+            [mask] = c.scatter([area.mask], hash=False)
             return _areas(c, geom, pack(setups), method_, mask, batch_size, progress)
 
         return local_overlook(dem, target, candidates, areas_fn=areas, progress=progress, **options)
