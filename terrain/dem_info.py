@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import xarray as xr
 
@@ -60,6 +62,13 @@ def _describe(z: np.ndarray, transform, crs, bounds_latlon, attrs) -> dict:
     }
 
 
+def _where(lat: float, lon: float) -> str:
+    """A point as ``44.2708N 71.3033W``, or a note that it cannot be placed (a grid without a CRS)."""
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        return "(no CRS: position on the earth unknown)"
+    return format_latlon(lat, lon)
+
+
 def format_description(info: dict, name: str = "") -> str:
     """Readable lines for :func:`describe_dem`'s result."""
     cs = info["cell_size_m"]
@@ -72,10 +81,12 @@ def format_description(info: dict, name: str = "") -> str:
         f"  CRS         {info['crs'] or 'none'}",
         f"  cell size   {ew} m east-west x {cs['north_south']:.1f} m north-south",
         f"  elevation   {info['elevation_min_m']:.0f} to {info['elevation_max_m']:.0f} m",
-        f"  highest     {info['elevation_max_m']:.0f} m at {format_latlon(info['max_lat'], info['max_lon'])} "
+        f"  highest     {info['elevation_max_m']:.0f} m at {_where(info['max_lat'], info['max_lon'])} "
         f"(row {info['max_row']}, column {info['max_col']})",
         f"  voids       {info['void_percent']:.2f} %",
-        f"  bounds      {format_latlon(s, w)} to {format_latlon(n, e)}",
+        f"  bounds      {_where(s, w)} to {_where(n, e)}" if info["crs"] else
+        f"  bounds      x {w:g} to {e:g}, y {s:g} to {n:g} in the grid's own units (no CRS: position on the "
+        "earth unknown)",
         f"  source      {info['source']}",
     ]
     return "\n".join(line for line in lines if line is not None)

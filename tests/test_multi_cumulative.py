@@ -95,7 +95,8 @@ def test_coverage_helpers_and_areas():
 def test_more_than_64_observers_drop_seen_by():
     pts = [xy(DEM, r, c) for r in range(5, 65, 6) for c in range(5, 75, 10)]
     assert len(pts) > 64
-    cv = cumulative_viewshed(DEM, pts, max_distance=300.0)
+    with pytest.warns(UserWarning, match="seen_by"):
+        cv = cumulative_viewshed(DEM, pts, max_distance=300.0)
     assert "seen_by" not in cv
     with pytest.raises(InputError):
         seen_by_observer(cv, 0)

@@ -69,3 +69,41 @@ def test_check_number_ranges():
     with pytest.raises(InputError, match="is not a number"):
         check_number("abc", "x")
     assert math.isclose(check_number(0.13, "k", low=0.0, high=1.0, high_open=True), 0.13)
+
+
+def _strict(text):
+    import json
+
+    def refuse(name):
+        raise ValueError(f"{name} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_json_output_never_holds_nan(monkeypatch, tmp_path):
+    """viewshed --json without --radius used to print NaN, which JSON.parse rejects; info without a CRS too."""
+    import numpy as np
+    import rasterio
+    from conftest import REPO
+    from rasterio.transform import from_origin
+
+    monkeypatch.chdir(REPO)
+    res = CliRunner().invoke(cli, ["viewshed", HAMA, "--observer", "Hama", "--method", "fast", "--json"])
+    assert res.exit_code == 0, res.output
+    assert _strict(res.output)["parameters"]["max_distance_m"] is None
+    path = tmp_path / "nocrs.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=30, height=20, count=1, dtype="float32",
+                       transform=from_origin(0, 600, 30, 30)) as dst:
+        dst.write(np.arange(600, dtype="float32").reshape(20, 30), 1)
+    res = CliRunner().invoke(cli, ["info", str(path), "--json"])
+    assert _strict(res.output)["max_lat"] is None
+    text = CliRunner().invoke(cli, ["info", str(path)]).output
+    assert "nan" not in text.lower() and "no CRS" in text
+
+
+def test_many_observers_warn_about_seen_by_and_refuse_a_wrapping_count(hama):
+    with pytest.warns(UserWarning, match="seen_by .* up to 64 observers"):
+        cv = terrain.cumulative_viewshed(hama, ["Hama"] * 65, max_distance=300, method="fast")
+    assert "seen_by" not in cv and int(cv["count"].values.max()) == 65
+    with pytest.raises(InputError, match="more than the count can hold"):
+        terrain.cumulative_viewshed(hama, ["Hama"] * 65536, max_distance=300, method="fast")

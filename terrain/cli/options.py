@@ -79,7 +79,24 @@ def resolve_dem_path(dem: str | None, default_hint: str = "") -> str:
 
 
 def print_json(obj) -> None:
-    click.echo(json.dumps(obj, indent=2, ensure_ascii=False, default=_json_default))
+    """Print ``obj`` as strict JSON: NaN and infinities become null (JSON has neither), numpy values plain."""
+    click.echo(json.dumps(_finite(obj), indent=2, ensure_ascii=False, default=_json_default, allow_nan=False))
+
+
+def _finite(o):
+    import math
+
+    import numpy as np
+
+    if isinstance(o, dict):
+        return {k: _finite(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_finite(v) for v in o]
+    if isinstance(o, np.ndarray):
+        return _finite(o.tolist())
+    if isinstance(o, (float, np.floating)):
+        return float(o) if math.isfinite(o) else None
+    return o
 
 
 def _json_default(o):

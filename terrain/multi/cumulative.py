@@ -9,6 +9,7 @@ go, so no per-observer raster is ever kept.
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import rioxarray  # noqa: F401  (registers the .rio accessor)
@@ -22,6 +23,8 @@ from .observers import (BATCH_METHODS, BatchResult, dem_geometry, observer_specs
                         run_batches, window_slices)
 
 MAX_SEEN_BY = 64
+#: The most observers a uint16 count holds without wrapping.
+MAX_COUNT = 65535
 
 
 def cumulative_viewshed(dem: xr.DataArray, observers, method: str = "fast", threads: int | None = None,
@@ -73,6 +76,12 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = "fast", thre
     >>> round(area_km2(union_coverage(cv)), 1)  # doctest: +SKIP
     """
     specs = observer_specs(observers, viewshed_options)
+    if len(specs) > MAX_COUNT:
+        raise InputError(f"{len(specs):,} observers are more than the count can hold ({MAX_COUNT:,}: uint16); "
+                         "run them in groups and add the groups' counts")
+    if len(specs) > MAX_SEEN_BY:
+        warnings.warn(f"seen_by (which observer sees which cell) is kept for up to {MAX_SEEN_BY} observers; "
+                      f"with {len(specs)} the result holds count and analysed only", UserWarning, stacklevel=2)
     setups = prepare_observers(dem, specs, method)
     packed = pack(setups)
     with_seen = len(setups) <= MAX_SEEN_BY
