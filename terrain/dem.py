@@ -106,7 +106,20 @@ def _window_for(ds, bounds_deg, crs: CRS) -> rasterio.windows.Window | None:
     row1 = min(int(math.ceil(win.row_off + win.height)), ds.height)
     if col1 <= col0 or row1 <= row0:
         return None
+    # a box smaller than a cell still gets 3 x 3 cells (where the DEM has them), so the grid has a spacing
+    # and a too-small radius is reported as such by the analysis instead of as a degenerate grid
+    row0, row1 = _at_least(row0, row1, 3, ds.height)
+    col0, col1 = _at_least(col0, col1, 3, ds.width)
     return rasterio.windows.Window(col0, row0, col1 - col0, row1 - row0)
+
+
+def _at_least(lo: int, hi: int, n: int, size: int) -> tuple[int, int]:
+    """Widen ``[lo, hi)`` around its middle to ``n`` cells within ``[0, size)`` if it is narrower."""
+    if hi - lo >= n:
+        return lo, hi
+    mid = (lo + hi) // 2
+    lo = max(0, min(mid - n // 2, size - n))
+    return lo, min(size, lo + n)
 
 
 def _source_label(ds, paths: Sequence[Path]) -> tuple[str, bool]:

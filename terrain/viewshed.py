@@ -92,6 +92,10 @@ def prepare(dem: xr.DataArray, observer, observer_height=2.0, target_height=0.0,
     y_all, dx_all = row_geometry(dem_transform(dem), dem.shape, dem_crs(dem))
     nrows, ncols = dem.shape
     if max_distance is not None:
+        cell = float(dx_all[obs.r]) if nrows < 2 else min(float(dx_all[obs.r]), abs(float(y_all[1] - y_all[0])))
+        if max_distance < cell:
+            raise InputError(f"the radius {max_distance:g} m is less than one cell ({cell:.1f} m); give a radius "
+                             f"of several cells, e.g. {max(1000.0, 10 * cell):.0f} m (a bare number is metres)")
         rlo = int(np.searchsorted(y_all, y_all[obs.r] - max_distance, side="left"))
         rhi = int(np.searchsorted(y_all, y_all[obs.r] + max_distance, side="right"))
         span_c = int(math.ceil(max_distance / float(dx_all[max(rlo, 0):rhi].min()))) + 1

@@ -107,3 +107,17 @@ def test_many_observers_warn_about_seen_by_and_refuse_a_wrapping_count(hama):
     assert "seen_by" not in cv and int(cv["count"].values.max()) == 65
     with pytest.raises(InputError, match="more than the count can hold"):
         terrain.cumulative_viewshed(hama, ["Hama"] * 65536, max_distance=300, method="fast")
+
+
+def test_radius_under_a_cell_names_the_radius_and_the_cell(hama, monkeypatch):
+    """`--radius 20` (metres) used to fail with 'a one-row grid has no north-south spacing'."""
+    from conftest import REPO
+
+    monkeypatch.chdir(REPO)
+    res = CliRunner().invoke(cli, ["viewshed", HAMA, "--observer", "Hama", "--radius", "20"])
+    assert res.exit_code == 2
+    assert "the radius 20 m is less than one cell" in res.output and "one-row" not in res.output
+    with pytest.raises(InputError, match="less than one cell"):
+        terrain.viewshed(hama, "Hama", max_distance=10.0)
+    small = terrain.load_dem(REPO / HAMA, around=(35.135, 36.75, 5.0))
+    assert min(small.shape) >= 3
