@@ -21,8 +21,8 @@ from .dem import dem_crs, dem_transform
 from .earth import DEFAULT_REFRACTION, curvature_factor
 from .errors import InputError
 from .flags import NOT_ANALYSED
-from .numbers import check_number
 from .grid import cell_areas_m2, row_geometry
+from .numbers import check_number
 
 METHODS = ("fast", "refined", "exact")
 #: The outputs a viewshed can compute (``outputs=``); the default is all of them.
@@ -195,9 +195,9 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
     finish = (s.r0, s.c0, s.eye_z, s.curv, s.target_h, s.min_d, s.max_d, s.az[0], s.az[1], s.full_circle,
               s.pitch[0], s.pitch[1])
     if method == "fast" and "min_visible_height" not in wanted:
-        # fused: no horizon grid at all (the sweep finishes each cell as it goes); measured about as fast as
-        # the two passes for `visible` alone and slower when the float outputs are wanted, so it is used
-        # where it saves memory: min_visible_height reuses the horizon grid's memory anyway
+        # fused: no horizon grid at all (the sweep finishes each cell as it goes). It is slower than the two
+        # passes (3601^2, kernels: 0.22 s against 0.17 s for `visible` alone), so it is used only where it saves
+        # memory: when min_visible_height is wanted it reuses the horizon grid's memory anyway
         from .kernels.horizon_fast import viewshed_fast_into
 
         mvh = np.empty(shape if "min_visible_height" in wanted else (0, 0), dtype=np.float32)

@@ -85,7 +85,7 @@ def cumulative_command(dem, observers, observer_height, target_height, absolute_
                                                     result.observer_lon.values, result.visible_km2.values)]
     written = {}
     if out_path:
-        if Path(out_path).suffix.lower() in (".nc", ".nc4", ".netcdf"):
+        if Path(out_path).suffix.lower() in NETCDF_SUFFIXES:
             written["netcdf"] = str(write_netcdf(result.drop_vars("observer_name"), out_path))
         else:
             written["count"] = str(write_geotiff(result, out_path, "count"))

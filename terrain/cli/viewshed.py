@@ -53,7 +53,7 @@ def viewshed_command(dem, observer, observer_height, target_height, absolute_hei
     from ..export import write_geojson, write_geotiff, write_netcdf
     from ..viewshed import OUTPUTS, check_outputs, viewshed, viewshed_summary
 
-    netcdf = bool(out_path) and Path(out_path).suffix.lower() in (".nc", ".nc4", ".netcdf")
+    netcdf = bool(out_path) and Path(out_path).suffix.lower() in NETCDF_SUFFIXES
     needed = {"visible"}
     if netcdf:
         needed |= set(OUTPUTS)

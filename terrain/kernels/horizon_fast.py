@@ -188,13 +188,7 @@ def _horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, H, lookahead, f
         _fill_outside(ang, np.nan, rlo, rhi, clo, chi)
         _emit(z, y_m, dx_m, r0, c0, eye_z, curv, r0, c0, -math.inf, fin, vis, mvh, ang)
     else:
-        if max_dist_m > 0.0:
-            for r in prange(nrows):
-                if r < rlo or r > rhi:
-                    H[r, :] = np.nan
-                else:
-                    H[r, :clo] = np.nan
-                    H[r, chi + 1:] = np.nan
+        _fill_outside(H, np.nan, rlo, rhi, clo, chi)
         H[r0, c0] = -math.inf
     # octant k: bit 2 = column-major, bit 1 = major sign, bit 0 = minor sign
     for k in prange(8):
