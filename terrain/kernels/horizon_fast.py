@@ -51,28 +51,9 @@ import numpy as np
 from numba import njit, prange
 
 from ..flags import NOT_ANALYSED
-from .geometry import cell_distance_m
 from .horizon_exact import radius_window
-from .sweep_core import cell_horizon, line_crossings, row_crossings
-from .visibility import finish_cell
-
-
-@njit(cache=True, inline="always")
-def _emit(z, y_m, dx_m, r0, c0, eye_z, curv, r, c, h, fin, vis, mvh, ang):
-    """Finish cell ``(r, c)`` from its horizon ``h`` (rounded to float32, as ``H`` would hold it) into the outputs.
-
-    ``fin`` = (target_h, min_d, max_d, a0, a1, wraps, full_circle, pitch_lo, pitch_hi); an empty output is skipped.
-    """
-    D = cell_distance_m(r, c, r0, c0, y_m, dx_m)
-    flag, need32, angle = finish_cell(np.float64(z[r, c]), np.float64(np.float32(h)), D, r, c, r0, c0, y_m, dx_m,
-                                      eye_z, curv, fin[0], fin[1], fin[2], fin[3], fin[4], fin[5] != 0.0,
-                                      fin[6] != 0.0, fin[7], fin[8], ang.shape[0] > 0)
-    if vis.shape[0] > 0:
-        vis[r, c] = flag
-    if mvh.shape[0] > 0:
-        mvh[r, c] = need32
-    if ang.shape[0] > 0:
-        ang[r, c] = angle
+from .sweep_core import octant_setup, sweep_buffers, sweep_row
+from .visibility import finish_cell, write_cell
 
 
 @njit(cache=True, nogil=True)
@@ -89,86 +70,28 @@ def _fill_outside(a, value, rlo, rhi, clo, chi):
 
 
 @njit(cache=True, nogil=True)
-def _octant(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, H, lookahead, s_maj, s_min, imax, jedge, fin, vis, mvh, ang):
-    """Sweep a row-major (north or south) octant line by line outward, writing the cells it owns into ``H``.
-
-    ``imax``: last line inside the window; ``jedge``: last minor offset inside it.
-    Per line, :func:`~terrain.kernels.sweep_core.line_crossings` (vectorisable) gives each cell's
-    distance and the slope of its ray's crossing with the previous line; then
-    :func:`~terrain.kernels.sweep_core.cell_horizon` tries the lines that hold the horizons of
-    the two bracketing cells of the previous line (line buffer ``prev_m``) and climbs where they disagree.
-    Each owned cell's horizon goes to ``H``, or, when ``H`` is empty, straight through the finish into the
-    outputs (:func:`_emit`).
-    """
+def _octant(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, lookahead, k, rlo, rhi, clo, chi, H, fin, vis, mvh, ang):
+    """Sweep octant ``k`` and write the horizon of each cell it owns into ``H``, or, with ``H`` empty, finish
+    it at once into the outputs (``fin`` = (target_h, min_d, max_d, a0, a1, wraps, full_circle, pitch_lo,
+    pitch_hi); the horizon is rounded to float32, as ``H`` would hold it; an empty output is skipped)."""
+    buf = sweep_buffers(max(rhi - rlo, chi - clo) + 3)
+    hbest = buf[4]
+    dist = buf[2]
     fused = H.shape[0] == 0
-    nb = jedge + 2
-    prev_m = np.zeros(nb, dtype=np.int32)
-    cur_m = np.zeros(nb, dtype=np.int32)
-    step = np.empty(nb)      # D / i of each cell of the line
-    dist = np.empty(nb)
-    s_new = np.empty(nb)     # slope of the crossing with line i - 1
-    j_first = 0 if s_min > 0 else 1   # the axis j = 0 belongs to the positive-minor octant
-    for i in range(1, imax + 1):
-        jm = min(i, jedge)
-        jin = min(i - 1, jedge)        # cells strictly inside the octant
-        inv_i = 1.0 / i
-        line_crossings(z, y_m, dx_m, r0, c0, eye_z, curv, s_maj, s_min, i, jm, jin, step, dist, s_new)
-        r = r0 + s_maj * i
-        for j in range(0, jm + 1):
-            ma = prev_m[j - 1] if j >= 1 else 0
-            mb = prev_m[j] if j <= jin else 0
-            best, bm = cell_horizon(z, True, r0, c0, eye_z, curv, s_maj, s_min, i, j, inv_i, step[j], s_new[j],
-                                    ma, mb, lookahead)
-            cur_m[j] = bm
-            if j >= j_first:
-                h = best if step[j] * i <= max_d else np.nan
-                if fused:
-                    _emit(z, y_m, dx_m, r0, c0, eye_z, curv, r, c0 + s_min * j, h, fin, vis, mvh, ang)
-                else:
-                    H[r, c0 + s_min * j] = h
-        prev_m, cur_m = cur_m, prev_m
-
-
-@njit(cache=True, nogil=True)
-def _octant_by_rows(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, H, lookahead, s_maj, s_min, imax, jedge, fin, vis, mvh,
-                    ang):
-    """Sweep a column-major (east or west) octant, writing the cells it owns into ``H``.
-
-    Same recursion as :func:`_octant`, evaluated in another order so that memory
-    is read and written along rows: cell ``(i, j)`` (column offset ``i``, row
-    offset ``j``) needs cells ``(i - 1, j - 1)`` and ``(i - 1, j)`` only, so the
-    octant is swept row by row away from its axis, each row outward. The row
-    buffers hold the horizon line of each cell of the previous and
-    current row.
-    """
-    fused = H.shape[0] == 0
-    nb = imax + 2
-    prev_m = np.zeros(nb, dtype=np.int32)
-    cur_m = np.zeros(nb, dtype=np.int32)
-    step = np.empty(nb)
-    dist = np.empty(nb)
-    s_new = np.empty(nb)
-    inv = np.empty(nb)
-    inv[0] = 0.0
-    for i in range(1, nb):
-        inv[i] = 1.0 / i
-    for j in range(0, min(jedge, imax) + 1):
-        row_crossings(z, y_m, dx_m, r0, c0, eye_z, curv, s_maj, s_min, j, imax, inv, step, dist, s_new)
-        r = r0 + s_min * j
-        owned_row = j >= 1 or s_min > 0  # the axis row belongs to the positive-minor octant
-        for i in range(max(j, 1), imax + 1):
-            ma = prev_m[i - 1] if j >= 1 else 0
-            mb = cur_m[i - 1] if i - 1 >= j else 0
-            best, bm = cell_horizon(z, False, r0, c0, eye_z, curv, s_maj, s_min, i, j, inv[i], step[i], s_new[i],
-                                    ma, mb, lookahead)
-            cur_m[i] = bm
-            if owned_row and i > j:
-                h = best if step[i] * i <= max_d else np.nan
-                if fused:
-                    _emit(z, y_m, dx_m, r0, c0, eye_z, curv, r, c0 + s_maj * i, h, fin, vis, mvh, ang)
-                else:
-                    H[r, c0 + s_maj * i] = h
-        prev_m, cur_m = cur_m, prev_m
+    want_angle = ang.shape[0] > 0
+    oc = octant_setup(y_m, dx_m, r0, c0, max_d, False, k, rlo, rhi, clo, chi, buf)
+    for t in range(oc[5], oc[6] + 1):
+        r, cs, k_lo, k_hi = sweep_row(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, lookahead, oc, t, buf)
+        if not fused:
+            for k in range(k_lo, k_hi + 1):
+                H[r, c0 + cs * k] = hbest[k]
+            continue
+        for k in range(k_lo, k_hi + 1):
+            c = c0 + cs * k
+            flag, need32, angle = finish_cell(np.float64(z[r, c]), np.float64(np.float32(hbest[k])), dist[k], r, c,
+                                              r0, c0, y_m, dx_m, eye_z, curv, fin[0], fin[1], fin[2], fin[3],
+                                              fin[4], fin[5] != 0.0, fin[6] != 0.0, fin[7], fin[8], want_angle)
+            write_cell(vis, mvh, ang, r, c, flag, need32, angle)
 
 
 @njit(cache=True, parallel=True)
@@ -176,34 +99,25 @@ def _horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, H, lookahead, f
     """Run the octant sweeps into ``H``, or, with ``H`` empty, fused with the finish into ``vis``/``mvh``/``ang``.
 
     ``lookahead = -1``: climb only where the bracketing rays disagree. ``fin``: the finish parameters of
-    :func:`_emit` (unused when ``H`` is filled).
+    :func:`_octant` (unused when ``H`` is filled). Octants are independent (each keeps its line buffers
+    private and writes only the cells it owns), so they run in parallel.
     """
     nrows, ncols = z.shape
     rlo, rhi, clo, chi = radius_window(y_m, dx_m, r0, c0, nrows, ncols, max_dist_m)
     max_d = max_dist_m if max_dist_m > 0.0 else math.inf
-    fused = H.shape[0] == 0
-    if fused:
+    if H.shape[0] == 0:
         _fill_outside(vis, NOT_ANALYSED, rlo, rhi, clo, chi)
         _fill_outside(mvh, np.nan, rlo, rhi, clo, chi)
         _fill_outside(ang, np.nan, rlo, rhi, clo, chi)
-        _emit(z, y_m, dx_m, r0, c0, eye_z, curv, r0, c0, -math.inf, fin, vis, mvh, ang)
+        flag, need32, angle = finish_cell(np.float64(z[r0, c0]), -math.inf, 0.0, r0, c0, r0, c0, y_m, dx_m, eye_z,
+                                          curv, fin[0], fin[1], fin[2], fin[3], fin[4], fin[5] != 0.0,
+                                          fin[6] != 0.0, fin[7], fin[8], ang.shape[0] > 0)
+        write_cell(vis, mvh, ang, r0, c0, flag, need32, angle)
     else:
         _fill_outside(H, np.nan, rlo, rhi, clo, chi)
         H[r0, c0] = -math.inf
-    # octant k: bit 2 = column-major, bit 1 = major sign, bit 0 = minor sign
     for k in prange(8):
-        s_maj = 1 if (k >> 1) & 1 else -1
-        s_min = 1 if k & 1 else -1
-        if k < 4:
-            imax = (rhi - r0) if s_maj > 0 else (r0 - rlo)
-            jedge = (chi - c0) if s_min > 0 else (c0 - clo)
-            _octant(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, H, lookahead, s_maj, s_min, imax, jedge,
-                    fin, vis, mvh, ang)
-        else:
-            imax = (chi - c0) if s_maj > 0 else (c0 - clo)
-            jedge = (rhi - r0) if s_min > 0 else (r0 - rlo)
-            _octant_by_rows(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, H, lookahead, s_maj,
-                            s_min, imax, jedge, fin, vis, mvh, ang)
+        _octant(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, lookahead, k, rlo, rhi, clo, chi, H, fin, vis, mvh, ang)
 
 
 # Model: O(n) octant recursion; each cell's horizon = max of exact R3 samples of its own ray at the

@@ -4,11 +4,12 @@ Model
 -----
 Each observer's viewshed is *exactly* the single-observer one of
 :func:`terrain.viewshed.viewshed` with the same method: the horizon comes from
-the same code (the public :func:`terrain.kernels.horizon_fast.horizon_fast` for
-``fast``, :func:`terrain.kernels.horizon_exact.horizon_exact_cell` for
-``exact``) run on the observer's window of the shared ``z`` (a view, never a
-copy of the DEM), and a cell is analysed and visible by the rule of
-:mod:`terrain.kernels.visibility`, restated here cell by cell:
+the same code (the octant sweep of :mod:`terrain.kernels.sweep_core` for
+``fast``, folded row by row as it goes so that no horizon grid is kept;
+:func:`terrain.kernels.horizon_exact.horizon_exact_cell` for ``exact``) run on
+the observer's window of the shared ``z`` (a view, never a copy of the DEM),
+and a cell is analysed and visible by the rule of
+:func:`terrain.kernels.visibility.finish_cell`:
 
 * analysed: not a void, ``min_d <= D <= max_d``, inside the azimuth sector and
   the pitch window (the observer cell itself is analysed and visible unless
@@ -23,11 +24,6 @@ Nothing per cell is stored: each observer's verdicts are folded at once into
 * ``area[i]``/``analysed_area[i]``: visible/analysed area of observer ``i``,
   km^2, weighted by ``row_area_km2[r]`` and, if given, restricted to cells
   where ``mask`` is non-zero.
-
-The fast horizon is the public parallel kernel called from inside this
-kernel's parallel loop: with numba's OpenMP (or TBB) threading layer the inner
-loop then runs on the calling thread. (numba's fallback "workqueue" layer
-refuses nested parallelism; ``run_batches`` then runs on one thread.)
 
 Observers are independent, so they run in parallel (``prange`` over chunks;
 chunk ``k`` holds observers ``k, k + nchunks, ...`` and owns its
@@ -49,15 +45,13 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from ..flags import HIDDEN, NOT_ANALYSED, VISIBLE
+from ..flags import NOT_ANALYSED, VISIBLE
 from .geometry import cell_distance_m
 from .horizon_exact import horizon_exact_cell, radius_window
-from .horizon_fast import horizon_fast
-from .visibility import OBSERVER_CELL, OUTSIDE, analysed_state, needed_height
+from .sweep_core import octant_setup, sweep_buffers, sweep_row
+from .visibility import finish_cell, plain_verdict
 
 NPAR = 10
-
-
 
 
 @njit(cache=True, nogil=True)
@@ -77,40 +71,120 @@ def horizon_exact_serial(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, H):
 
 
 @njit(cache=True, inline="always")
-def cell_verdict(zc, h, D, r, c, r0, c0, y_m, dx_m, eye_z, curv, target_h, min_d, max_d, a0, a1, wraps,
-                 full_circle, pitch_lo, pitch_hi):
-    """0 hidden, 1 visible, 255 not analysed: the rule of :func:`viewshed_from_horizon_into`, one cell."""
-    state = analysed_state(zc, D, r, c, r0, c0, y_m, dx_m, eye_z, curv, target_h, min_d, max_d, a0, a1, wraps,
-                           full_circle, pitch_lo, pitch_hi)
-    if state == OBSERVER_CELL:
-        return VISIBLE
-    if state == OUTSIDE or math.isnan(h):
-        return NOT_ANALYSED
-    return VISIBLE if needed_height(h, D, zc, eye_z, curv) <= target_h else HIDDEN
+def _verdict(zw, yw, dxw, r0, c0, fp, r, c, h, D):
+    """``(analysed, visible)`` (0 or 1) of cell ``(r, c)`` of an observer's window: the rule of
+    :func:`terrain.kernels.visibility.finish_cell` (``fp`` from :func:`_finish_params`)."""
+    eye_z, curv, target_h, min_d, max_d, a0, a1, wraps, full_circle, pitch_lo, pitch_hi, plain = fp
+    flag = finish_cell(np.float64(zw[r, c]), np.float64(np.float32(h)), D, r, c, r0, c0, yw, dxw, eye_z, curv,
+                       target_h, min_d, max_d, a0, a1, wraps, full_circle, pitch_lo, pitch_hi, False)[0]
+    return np.int64(flag != NOT_ANALYSED), np.int64(flag == VISIBLE)
+
+
+@njit(cache=True, inline="always")
+def _accumulate(r, c, ana, vis, rs, cs, acc_r0, acc_c0, bit, count, seen, analysed, mask):
+    """Add one cell's verdict to the accumulators (adding 0 or 1: no branch per cell); returns
+    ``(analysed, visible)`` inside the mask, for the row's tallies."""
+    if mask.shape[0] > 0:
+        inside = np.int64(mask[rs + r, cs + c] != 0)
+        vis = vis & inside
+        inside = ana & inside
+    else:
+        inside = ana
+    ar = rs + r - acc_r0
+    ac = cs + c - acc_c0
+    if analysed.shape[0] > 0:
+        analysed[ar, ac] += np.uint16(ana)
+    if count.shape[0] > 0:
+        count[ar, ac] += np.uint16(vis)
+    if seen.shape[0] > 0:
+        seen[ar, ac] |= bit * np.uint64(vis)
+    return inside, vis
+
+
+@njit(cache=True, inline="always")
+def _finish_params(p):
+    """The finish rule's parameters from an observer's row ``p`` of ``par`` (module docstring), as scalars,
+    and whether the observer is plain (:func:`terrain.kernels.visibility.plain_verdict`)."""
+    a0 = p[5] % 360.0
+    a1 = p[6] % 360.0
+    max_d = p[4] if p[4] > 0.0 else math.inf
+    full_circle = p[7] != 0.0
+    plain = full_circle and p[3] <= 0.0 and p[8] <= -90.0 and p[9] >= 90.0
+    return p[0], p[2], p[1], p[3], max_d, a0, a1, a0 > a1, full_circle, p[8], p[9], plain
 
 
 @njit(cache=True, nogil=True)
-def one_observer(z, y_m, dx_m, win, obs, par, exact, i, bit, acc_r0, acc_c0, count, seen, analysed,
-                 row_area_km2, mask, area, analysed_area):
-    """Viewshed of observer ``i`` folded into one chunk's accumulators (``count``/``seen``/``analysed`` 2-D)."""
+def _areas(row_area_km2, rs, nrows, tally, area, analysed_area, i):
+    """Visible and analysed km^2 of observer ``i`` from its row tallies: cell by cell in row order, so the
+    float64 sum is the same whichever order the cells were folded in."""
+    vis_km2 = 0.0
+    ana_km2 = 0.0
+    for r in range(nrows):
+        w = row_area_km2[rs + r]
+        for _ in range(tally[0, r]):
+            vis_km2 += w
+        for _ in range(tally[1, r]):
+            ana_km2 += w
+    area[i] = vis_km2
+    analysed_area[i] = ana_km2
+
+
+@njit(cache=True, nogil=True)
+def sweep_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count, seen, analysed, row_area_km2, mask,
+                   area, analysed_area, buf, tally):
+    """Observer ``i``'s ``fast`` viewshed folded into one chunk's accumulators as the sweep goes (no grid kept).
+
+    The sweep is :func:`terrain.kernels.horizon_fast.horizon_fast`'s, limited to the disc of the radius;
+    ``buf`` from :func:`~terrain.kernels.sweep_core.sweep_buffers`, ``tally`` int64 ``(2, >= rows)``.
+    """
     rs, re_, cs, ce = win[i, 0], win[i, 1], win[i, 2], win[i, 3]
     zw = z[rs:re_, cs:ce]
     yw = y_m[rs:re_]
     dxw = dx_m[rs:re_]
-    eye_z, curv, max_dist = par[i, 0], par[i, 2], par[i, 4]
-    if exact:
-        H = np.empty((re_ - rs, ce - cs), dtype=np.float32)
-        horizon_exact_serial(zw, yw, dxw, obs[i, 0], obs[i, 1], eye_z, curv, max_dist, H)
-    else:
-        # the public kernel itself; called from a parallel region its inner parallel loop runs on this thread
-        H = horizon_fast(zw, yw, dxw, obs[i, 0], obs[i, 1], eye_z, curv, max_dist)
-    fold_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count, seen, analysed, row_area_km2, mask,
-                  area, analysed_area, H)
+    nrows = re_ - rs
+    r0 = obs[i, 0]
+    c0 = obs[i, 1]
+    fp = _finish_params(par[i])
+    eye_z, curv, max_d = fp[0], fp[1], fp[4]
+    rlo, rhi, clo, chi = radius_window(yw, dxw, r0, c0, nrows, ce - cs, par[i, 4])
+    tally[:, :nrows] = 0
+    ana, vis = _verdict(zw, yw, dxw, r0, c0, fp, r0, c0, -math.inf, 0.0)
+    ana, vis = _accumulate(r0, c0, ana, vis, rs, cs, acc_r0, acc_c0, bit, count, seen, analysed, mask)
+    tally[0, r0] += vis
+    tally[1, r0] += ana
+    plain = fp[11]
+    target_h = fp[2]
+    hbest = buf[4]
+    dist = buf[2]
+    for k in range(8):
+        oc = octant_setup(yw, dxw, r0, c0, max_d, True, k, rlo, rhi, clo, chi, buf)
+        for t in range(oc[5], oc[6] + 1):
+            r, sc, k_lo, k_hi = sweep_row(zw, yw, dxw, r0, c0, eye_z, curv, max_d, -1, oc, t, buf)
+            zrow = zw[r]
+            row_vis = 0
+            row_ana = 0
+            if plain:       # the branch-free rule, row by row (it vectorises)
+                for q in range(k_lo, k_hi + 1):
+                    c = c0 + sc * q
+                    ana, vis = plain_verdict(hbest[q], dist[q], np.float64(zrow[c]), eye_z, curv, target_h, max_d)
+                    ana, vis = _accumulate(r, c, ana, vis, rs, cs, acc_r0, acc_c0, bit, count, seen, analysed, mask)
+                    row_ana += ana
+                    row_vis += vis
+            else:
+                for q in range(k_lo, k_hi + 1):
+                    c = c0 + sc * q
+                    ana, vis = _verdict(zw, yw, dxw, r0, c0, fp, r, c, hbest[q], dist[q])
+                    ana, vis = _accumulate(r, c, ana, vis, rs, cs, acc_r0, acc_c0, bit, count, seen, analysed, mask)
+                    row_ana += ana
+                    row_vis += vis
+            tally[0, r] += row_vis
+            tally[1, r] += row_ana
+    _areas(row_area_km2, rs, nrows, tally, area, analysed_area, i)
 
 
 @njit(cache=True, nogil=True)
 def fold_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count, seen, analysed, row_area_km2, mask,
-                  area, analysed_area, H):
+                  area, analysed_area, H, tally):
     """Fold observer ``i``'s verdicts, from its window's horizon grid ``H``, into the accumulators."""
     rs, re_, cs, ce = win[i, 0], win[i, 1], win[i, 2], win[i, 3]
     zw = z[rs:re_, cs:ce]
@@ -118,44 +192,15 @@ def fold_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count, se
     dxw = dx_m[rs:re_]
     r0 = obs[i, 0]
     c0 = obs[i, 1]
-    eye_z, target_h, curv, min_d, max_dist = par[i, 0], par[i, 1], par[i, 2], par[i, 3], par[i, 4]
-    full_circle = par[i, 7] != 0.0
-    pitch_lo, pitch_hi = par[i, 8], par[i, 9]
-    a0 = par[i, 5] % 360.0
-    a1 = par[i, 6] % 360.0
-    wraps = a0 > a1
-    max_d = max_dist if max_dist > 0.0 else math.inf
-    has_count = count.shape[0] > 0
-    has_seen = seen.shape[0] > 0
-    has_analysed = analysed.shape[0] > 0
-    has_mask = mask.shape[0] > 0
-    vis_km2 = 0.0
-    ana_km2 = 0.0
+    fp = _finish_params(par[i])
+    tally[:, :re_ - rs] = 0
     for r in range(re_ - rs):
-        wr = row_area_km2[rs + r]
-        ar = rs + r - acc_r0
         for c in range(ce - cs):
-            h = np.float64(H[r, c])
-            zc = np.float64(zw[r, c])
-            D = cell_distance_m(r, c, r0, c0, yw, dxw)
-            v = cell_verdict(zc, h, D, r, c, r0, c0, yw, dxw, eye_z, curv, target_h, min_d, max_d, a0, a1,
-                             wraps, full_circle, pitch_lo, pitch_hi)
-            if v == NOT_ANALYSED:
-                continue
-            ac = cs + c - acc_c0
-            if has_analysed:
-                analysed[ar, ac] += 1
-            if has_mask and mask[rs + r, cs + c] == 0:
-                continue
-            ana_km2 += wr
-            if v == VISIBLE:
-                vis_km2 += wr
-                if has_count:
-                    count[ar, ac] += 1
-                if has_seen:
-                    seen[ar, ac] |= bit
-    area[i] = vis_km2
-    analysed_area[i] = ana_km2
+            ana, vis = _verdict(zw, yw, dxw, r0, c0, fp, r, c, H[r, c], cell_distance_m(r, c, r0, c0, yw, dxw))
+            ana, vis = _accumulate(r, c, ana, vis, rs, cs, acc_r0, acc_c0, bit, count, seen, analysed, mask)
+            tally[0, r] += vis
+            tally[1, r] += ana
+    _areas(row_area_km2, rs, re_ - rs, tally, area, analysed_area, i)
 
 
 # Model: each observer's viewshed is the single-observer one (same horizon code, same visibility rule); see module doc.
@@ -196,8 +241,50 @@ def observer_batch(z, y_m, dx_m, win, obs, par, exact, first_index, acc_r0, acc_
     """
     n = win.shape[0]
     nchunks = count.shape[0]
+    size = 2
+    for i in range(n):
+        size = max(size, win[i, 1] - win[i, 0] + 3, win[i, 3] - win[i, 2] + 3)
     for k in prange(nchunks):
+        buf = sweep_buffers(size)
+        tally = np.zeros((2, size), dtype=np.int64)
         for i in range(k, n, nchunks):
             bit = np.uint64(1) << np.uint64((first_index + i) & 63)
-            one_observer(z, y_m, dx_m, win, obs, par, exact, i, bit, acc_r0, acc_c0, count[k], seen[k],
-                         analysed[k], row_area_km2, mask, area, analysed_area)
+            if exact:
+                rs, re_, cs, ce = win[i, 0], win[i, 1], win[i, 2], win[i, 3]
+                H = np.empty((re_ - rs, ce - cs), dtype=np.float32)
+                horizon_exact_serial(z[rs:re_, cs:ce], y_m[rs:re_], dx_m[rs:re_], obs[i, 0], obs[i, 1], par[i, 0],
+                                     par[i, 2], par[i, 4], H)
+                fold_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count[k], seen[k], analysed[k],
+                              row_area_km2, mask, area, analysed_area, H, tally)
+            else:
+                sweep_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count[k], seen[k], analysed[k],
+                               row_area_km2, mask, area, analysed_area, buf, tally)
+
+
+# Model: each observer's visible area is that of its single fast viewshed (the sweep above, whole circle, no
+# inner radius or pitch limits); no accumulators.
+@njit(cache=True, parallel=True)
+def visible_areas_fast(z, y_m, dx_m, row_area_km2, win, obs, par, block, area):
+    """Write the visible area (km^2) of observers ``0 .. len(win) - 1`` into ``area``, in parallel: the
+    kernel of the visibility index.
+
+    Parameters as :func:`observer_batch` (``par`` of plain observers: whole circle, no inner radius, no
+    pitch window); ``block``: observers per parallel work item (each allocates its line buffers once).
+    The areas are those :func:`observer_batch` gives, bit for bit, without any accumulator.
+    """
+    n = win.shape[0]
+    size = 2
+    for i in range(n):
+        size = max(size, win[i, 1] - win[i, 0] + 3, win[i, 3] - win[i, 2] + 3)
+    block = max(1, block)
+    nblocks = (n + block - 1) // block
+    e16 = np.zeros((0, 0), dtype=np.uint16)
+    e64 = np.zeros((0, 0), dtype=np.uint64)
+    e8 = np.zeros((0, 0), dtype=np.uint8)
+    analysed_area = np.zeros(n)
+    for b in prange(nblocks):
+        buf = sweep_buffers(size)
+        tally = np.zeros((2, size), dtype=np.int64)
+        for i in range(b * block, min(n, (b + 1) * block)):
+            sweep_observer(z, y_m, dx_m, win, obs, par, i, np.uint64(0), 0, 0, e16, e64, e16, row_area_km2, e8,
+                           area, analysed_area, buf, tally)

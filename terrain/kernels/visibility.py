@@ -77,6 +77,20 @@ def needed_height(h, D, zc, eye_z, curv):
 
 
 @njit(cache=True, inline="always")
+def plain_verdict(h, D, zc, eye_z, curv, target_h, max_d):
+    """``(analysed, visible)``, each 0 or 1 (int64), of a cell at ``D > 0`` for a *plain* observer.
+
+    Plain: whole circle, no inner radius, no pitch window. Then :func:`finish_cell`'s rule reduces to this
+    branch-free form (the many-observer kernels take it where it applies, as it vectorises):
+    analysed = not a void, ``D <= max_d`` and a defined horizon ``h``; visible = analysed and
+    ``needed_height <= target_h``. ``h`` is rounded to float32 here, as a horizon grid would hold it.
+    """
+    hh = np.float64(np.float32(h))
+    analysed = np.int64((zc == zc) & (hh == hh) & (D <= max_d))
+    return analysed, analysed & np.int64(needed_height(hh, D, zc, eye_z, curv) <= target_h)
+
+
+@njit(cache=True, inline="always")
 def atan_deg(t):
     """arctan(t) in degrees to float32 precision (Cephes atanf: range reduction and a degree-9 odd polynomial).
 
@@ -119,6 +133,17 @@ def finish_cell(zc, h, D, r, c, r0, c0, y_m, dx_m, eye_z, curv, target_h, min_d,
     return flag, need32, angle
 
 
+@njit(cache=True, inline="always")
+def write_cell(visible, min_visible_height, elevation_angle, r, c, flag, need32, angle):
+    """Store one cell's finish into the outputs that were asked for (an empty, 0 x 0, output is skipped)."""
+    if visible.shape[0] > 0:
+        visible[r, c] = flag
+    if min_visible_height.shape[0] > 0:
+        min_visible_height[r, c] = need32
+    if elevation_angle.shape[0] > 0:
+        elevation_angle[r, c] = angle
+
+
 # Model: visible iff max(0, eye + H*D + curv*D^2 - z) <= target_h, for cells passing the distance/sector/pitch filters.
 @njit(cache=True, parallel=True)
 def viewshed_from_horizon_into(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, min_dist_m, max_dist_m,
@@ -138,8 +163,6 @@ def viewshed_from_horizon_into(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, m
     a0 = az_start_deg % 360.0
     a1 = az_end_deg % 360.0
     wraps = a0 > a1
-    want_vis = visible.shape[0] > 0
-    want_mvh = min_visible_height.shape[0] > 0
     want_angle = elevation_angle.shape[0] > 0
     for r in prange(nrows):
         for c in range(ncols):
@@ -147,12 +170,7 @@ def viewshed_from_horizon_into(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, m
             flag, need32, angle = finish_cell(np.float64(z[r, c]), np.float64(H[r, c]), D, r, c, r0, c0, y_m, dx_m,
                                               eye_z, curv, target_h, min_dist_m, max_d, a0, a1, wraps,
                                               full_circle, pitch_low_deg, pitch_high_deg, want_angle)
-            if want_vis:
-                visible[r, c] = flag
-            if want_mvh:
-                min_visible_height[r, c] = need32
-            if want_angle:
-                elevation_angle[r, c] = angle
+            write_cell(visible, min_visible_height, elevation_angle, r, c, flag, need32, angle)
 
 
 @njit(cache=True)

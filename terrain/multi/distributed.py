@@ -201,7 +201,7 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
     with dask_client(scheduler, n_workers, client) as c:
         geom = c.scatter(list(plan.geometry), hash=False)
         if method == "fast":
-            # the area-only sweep of terrain.kernels.vindex_sweep, one thread per task
+            # the area-only sweep of terrain.kernels.observer_batch.visible_areas_fast, one thread per task
             nw = max(1, len(c.scheduler_info().get("workers", {})))
             futures = [c.submit(_fast_areas_task, *geom, packed.take(b), pure=False)
                        for b in _batches(len(packed), 4 * nw, batch_size)]

@@ -188,12 +188,8 @@ def run_batches(z, y_m, dx_m, row_area_km2, packed: PackedObservers, method: str
             part = packed.take(slice(start, start + batch_size))
             a = np.zeros(len(part), np.float64)
             b = np.zeros(len(part), np.float64)
-            if method == "fast" and not nested_parallel_ok():
-                _fold_one_by_one(z, y_m, dx_m, part, first_index + start, window, count, seen, analysed,
-                                 row_area_km2, mask_arr, a, b)
-            else:
-                observer_batch(z, y_m, dx_m, part.win, part.obs, part.par, method == "exact", first_index + start,
-                               window[0], window[2], count, seen, analysed, row_area_km2, mask_arr, a, b)
+            observer_batch(z, y_m, dx_m, part.win, part.obs, part.par, method == "exact", first_index + start,
+                           window[0], window[2], count, seen, analysed, row_area_km2, mask_arr, a, b)
             area[start:start + len(part)] = a
             analysed_area[start:start + len(part)] = b
             if progress is not None:
@@ -204,40 +200,6 @@ def run_batches(z, y_m, dx_m, row_area_km2, packed: PackedObservers, method: str
         return BatchResult(None, None, None, area, analysed_area, window)
     return BatchResult(_sum_u16(count), np.bitwise_or.reduce(seen, axis=0) if seen.shape[1] else None,
                        _sum_u16(analysed), area, analysed_area, window)
-
-
-def nested_parallel_ok() -> bool:
-    """Whether numba's threading layer allows a parallel kernel inside a parallel loop (OpenMP or TBB;
-    its fallback "workqueue" layer aborts the process instead)."""
-    import numba
-
-    layer = numba.config.THREADING_LAYER
-    if layer == "workqueue":
-        return False
-    if layer in ("omp", "tbb"):
-        return True
-    for module in ("numba.np.ufunc.tbbpool", "numba.np.ufunc.omppool"):
-        try:
-            __import__(module)
-            return True
-        except ImportError:
-            continue
-    return False
-
-
-def _fold_one_by_one(z, y_m, dx_m, part: PackedObservers, first_index, window, count, seen, analysed,
-                     row_area_km2, mask, area, analysed_area) -> None:
-    """The batch without nested parallelism: each fast horizon from Python (parallel inside), then folded."""
-    from ..kernels.horizon_fast import horizon_fast
-    from ..kernels.observer_batch import fold_observer
-
-    for i in range(len(part)):
-        rs, re_, cs, ce = (int(v) for v in part.win[i])
-        H = horizon_fast(z[rs:re_, cs:ce], y_m[rs:re_], dx_m[rs:re_], int(part.obs[i, 0]), int(part.obs[i, 1]),
-                         float(part.par[i, 0]), float(part.par[i, 2]), float(part.par[i, 4]))
-        bit = np.uint64(1) << np.uint64((first_index + i) & 63)
-        fold_observer(z, y_m, dx_m, part.win, part.obs, part.par, i, bit, window[0], window[2], count[0], seen[0],
-                      analysed[0], row_area_km2, mask, area, analysed_area, H)
 
 
 def _sum_u16(parts: np.ndarray) -> np.ndarray:

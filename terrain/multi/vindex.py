@@ -5,7 +5,7 @@ whose viewshed within ``radius`` is exactly the single-observer one
 (:func:`terrain.viewshed.viewshed` with ``max_distance=radius`` and the same
 method); the index is its visible area in km^2, summed with true cell areas. The
 observers run as parallel batches over the one shared elevation array: with
-``method="fast"`` the kernel :func:`terrain.kernels.vindex_sweep.visible_areas_fast`,
+``method="fast"`` the kernel :func:`terrain.kernels.observer_batch.visible_areas_fast`,
 which runs the fast sweep and counts the visible area as it goes (no horizon
 grid per observer); with ``"exact"`` the general
 :func:`terrain.kernels.observer_batch.observer_batch`.
@@ -172,14 +172,14 @@ def visible_areas(z, y_m, dx_m, row_area_km2, packed: PackedObservers, threads: 
     """Visible area (km^2) of each packed observer's fast viewshed, float64.
 
     Batches of ``batch_size`` observers run in the kernel
-    :func:`terrain.kernels.vindex_sweep.visible_areas_fast`, blocks of ``block``
+    :func:`terrain.kernels.observer_batch.visible_areas_fast`, blocks of ``block``
     observers handed to the threads as they come free (a busy core does not
     hold the others up). ``progress``: a callable taking the number of
     observers just finished.
     """
     import numba
 
-    from ..kernels.vindex_sweep import visible_areas_fast
+    from ..kernels.observer_batch import visible_areas_fast
 
     n = len(packed)
     nthreads = numba.get_num_threads() if threads is None else max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS))
