@@ -52,16 +52,16 @@ def machine() -> str:
             f"{numba.get_num_threads()} threads")
 
 
-def bench_cumulative(dem, n_obs, radius, seed=1):
+def bench_cumulative(dem, n_obs, radius, method, seed=1):
     from terrain.multi.cumulative import coverage_summary, cumulative_viewshed
 
     rng = np.random.default_rng(seed)
     lat = rng.uniform(35.05, 35.95, n_obs)
     lon = rng.uniform(36.05, 36.95, n_obs)
     pts = list(zip(lat, lon))
-    cumulative_viewshed(dem, pts[:2], observer_height=10, max_distance=radius)  # compile / load the cache
+    cumulative_viewshed(dem, pts[:2], observer_height=10, max_distance=radius, method=method)  # compile / cache
     t = time.perf_counter()
-    cv = cumulative_viewshed(dem, pts, observer_height=10, max_distance=radius)
+    cv = cumulative_viewshed(dem, pts, observer_height=10, max_distance=radius, method=method)
     dt = time.perf_counter() - t
     cells = cv["analysed"].values.astype(np.int64).sum()  # observer-cells analysed
     return dt, cells, coverage_summary(cv), pts
@@ -143,6 +143,7 @@ def main(argv=None):
     ap.add_argument("--vi-only", action="store_true",
                     help="only the visibility index; replace its row in the existing results file")
     ap.add_argument("--quick", action="store_true", help="small sizes (a minute)")
+    ap.add_argument("--cumulative-only", action="store_true", help="only the cumulative rows (fast and the default)")
     ap.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "multi.md"))
     args = ap.parse_args(argv)
     if args.quick:
@@ -154,13 +155,18 @@ def main(argv=None):
         return
     rows = []
     dem = synthetic_1s(args.grid)
-    dt, cells, summary, pts = bench_cumulative(dem, args.observers, args.radius)
-    rows.append((f"cumulative viewshed, {args.observers} observers, r = {args.radius / 1000:g} km, "
-                 f"{args.grid}^2 1\" grid", f"{dt:.1f} s",
-                 f"{dt / args.observers * 1000:.1f} ms/observer; {cells / args.observers / 1e6:.2f} Mcells "
-                 f"analysed per observer; {cells / dt / 1e6:.1f} Mcells/s overall "
-                 f"({cells / dt / 1e6 / (os.cpu_count() or 1):.1f} per core)"))
-    print(rows[-1])
+    from terrain.methods import DEFAULT_METHOD
+
+    for method in dict.fromkeys(("fast", DEFAULT_METHOD)):
+        dt, cells, summary, pts = bench_cumulative(dem, args.observers, args.radius, method)
+        rows.append((f"cumulative viewshed, {args.observers} observers, r = {args.radius / 1000:g} km, "
+                     f"{args.grid}^2 1\" grid, method {method}", f"{dt:.1f} s",
+                     f"{dt / args.observers * 1000:.1f} ms/observer; {cells / args.observers / 1e6:.2f} Mcells "
+                     f"analysed per observer; {cells / dt / 1e6:.1f} Mcells/s overall "
+                     f"({cells / dt / 1e6 / (os.cpu_count() or 1):.1f} per core)"))
+        print(rows[-1])
+    if args.cumulative_only:
+        return
     rows.append(vindex_row(args))
     print(rows[-1])
     times = bench_dask(dem, pts[:args.dask_observers], args.radius)

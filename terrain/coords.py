@@ -7,6 +7,7 @@ to do instead.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -60,6 +61,13 @@ class GridPoint:
         """A readable label: the name if any, else the coordinates."""
         return self.name or format_latlon(self.lat, self.lon)
 
+
+
+@functools.lru_cache(maxsize=32)
+def transformer(src, dst) -> Transformer:
+    """An ``always_xy`` pyproj Transformer from ``src`` to ``dst``, built once per pair (building one takes
+    milliseconds)."""
+    return Transformer.from_crs(src, dst, always_xy=True)
 
 def format_latlon(lat: float, lon: float, digits: int = 4) -> str:
     """Format a point as ``44.2708N 71.3033W``."""
@@ -136,7 +144,7 @@ def locate(dem: xr.DataArray, spec, role: str = "point", allow_void: bool = Fals
         _, x, y = parsed
         name = None
         if crs is not None:
-            lon, lat = Transformer.from_crs(crs, WGS84, always_xy=True).transform(x, y)
+            lon, lat = transformer(crs, WGS84).transform(x, y)
         else:
             lat = lon = float("nan")
     else:
@@ -147,7 +155,7 @@ def locate(dem: xr.DataArray, spec, role: str = "point", allow_void: bool = Fals
         if crs.is_geographic and crs.equals(WGS84, ignore_axis_order=True):
             x, y = lon, lat
         else:
-            x, y = Transformer.from_crs(WGS84, crs, always_xy=True).transform(lon, lat)
+            x, y = transformer(WGS84, crs).transform(lon, lat)
     col_edge, row_edge = ~transform @ (x, y)
     # a point exactly on a cell edge must land in the same cell whichever window was read
     col_edge, row_edge = round(col_edge, 9), round(row_edge, 9)
@@ -178,7 +186,7 @@ def bounds_to_latlon(bounds, crs) -> tuple[float, float, float, float]:
     west, south, east, north = bounds
     if crs is None or crs.equals(WGS84, ignore_axis_order=True):
         return west, south, east, north
-    tr = Transformer.from_crs(crs, WGS84, always_xy=True)
+    tr = transformer(crs, WGS84)
     return tr.transform_bounds(west, south, east, north, densify_pts=21)
 
 
@@ -196,5 +204,5 @@ def cells_to_latlon(transform, crs, rows, cols):
         return np.full_like(x, np.nan), np.full_like(x, np.nan)
     if crs.equals(WGS84, ignore_axis_order=True):
         return y, x
-    lon, lat = Transformer.from_crs(crs, WGS84, always_xy=True).transform(x, y)
+    lon, lat = transformer(crs, WGS84).transform(x, y)
     return np.asarray(lat), np.asarray(lon)

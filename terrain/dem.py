@@ -370,18 +370,27 @@ def dem_from_array(values, transform, crs=None, source: str = "array", synthetic
 
 
 def dem_transform(dem: xr.DataArray) -> Affine:
-    """The affine transform of a DEM DataArray."""
+    """The affine transform of a DEM DataArray (kept on its ``.rio`` accessor: rioxarray takes about a
+    millisecond to work it out, and a many-observer run asks once per observer)."""
     import rioxarray  # noqa: F401  (registers the .rio accessor)
 
-    return dem.rio.transform(recalc=False)
+    acc = dem.rio
+    cached = getattr(acc, "_terrain_transform", None)
+    if cached is None:
+        cached = acc.transform(recalc=False)
+        acc._terrain_transform = cached
+    return cached
 
 
 def dem_crs(dem: xr.DataArray):
     """The CRS of a DEM DataArray as a pyproj CRS, or None."""
     import rioxarray  # noqa: F401  (registers the .rio accessor)
 
-    crs = dem.rio.crs
-    return CRS.from_user_input(crs) if crs is not None else None
+    acc = dem.rio
+    if not hasattr(acc, "_terrain_crs"):
+        crs = acc.crs
+        acc._terrain_crs = CRS.from_user_input(crs) if crs is not None else None
+    return acc._terrain_crs
 
 
 def to_utm(dem: xr.DataArray, resolution_m: float | None = None) -> xr.DataArray:

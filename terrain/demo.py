@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .methods import DEFAULT_METHOD
 from .samples import SYNTHETIC_LABEL
 
 HILLS = ("Zayn al-Abidin", "Jabal Kafra")
@@ -20,7 +21,7 @@ CITY_RADIUS_M = 2_000.0
 
 
 def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float = 2.0, echo=print,
-             method: str = "refined", radius_m: float = RADIUS_M, progress=None) -> dict:
+             method: str = DEFAULT_METHOD, radius_m: float = RADIUS_M, progress=None) -> dict:
     """Run the Hama case, print a readable summary and write the report; return the numbers as a dict.
 
     Parameters

@@ -17,6 +17,7 @@ import xarray as xr
 
 from . import __version__
 from .coords import GridPoint, locate
+from .methods import DEFAULT_METHOD, METHODS  # noqa: F401  (re-exported)
 from .dem import dem_crs, dem_transform
 from .earth import DEFAULT_REFRACTION, curvature_factor
 from .errors import InputError
@@ -24,10 +25,8 @@ from .flags import NOT_ANALYSED
 from .grid import cell_areas_m2, row_geometry
 from .numbers import check_number
 
-METHODS = ("fast", "refined", "exact")
 #: The outputs a viewshed can compute (``outputs=``); the default is all of them.
 OUTPUTS = ("visible", "min_visible_height", "elevation_angle")
-DEFAULT_METHOD = "refined"
 
 
 @dataclass(frozen=True)

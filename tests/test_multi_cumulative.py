@@ -30,7 +30,7 @@ def singles(points, method, **opts):
     return [viewshed(DEM, p, method=method, **opts) for p in points]
 
 
-@pytest.mark.parametrize("method", ["fast", "exact"])
+@pytest.mark.parametrize("method", ["fast", "refined", "exact"])
 def test_count_and_bits_equal_single_viewsheds(method):
     opts = dict(observer_height=5.0, max_distance=1200.0)
     cv = cumulative_viewshed(DEM, POINTS, method=method, **opts)
@@ -53,21 +53,11 @@ def test_per_observer_options_lists_and_dicts():
                                     for p, h, r in zip(POINTS[:3], heights, radii)],
                               azimuth=[None, (90, 270), None])
     assert np.array_equal(cv["seen_by"].values, cv2["seen_by"].values)
-    vs = [viewshed(DEM, p, observer_height=h, max_distance=r, method="fast", azimuth=a)
+    vs = [viewshed(DEM, p, observer_height=h, max_distance=r, azimuth=a)
           for p, h, r, a in zip(POINTS[:3], heights, radii, [None, (90, 270), None])]
     assert np.array_equal(cv["count"].values, sum((on_grid(DEM, v, cv) == 1).astype(int) for v in vs))
     # the result's grid is the union of the observers' windows
     assert cv.sizes["y"] <= DEM.sizes["y"] and cv.sizes["y"] >= max(v.sizes["y"] for v in vs)
-
-
-def test_one_by_one_path_matches_batch():
-    specs = cum.observer_specs(POINTS, dict(observer_height=4.0, max_distance=1000.0))
-    setups = cum.prepare_observers(DEM, specs, "fast")
-    slow = cum._one_by_one(DEM, specs, cum.pack(setups), "fast", True, None)
-    fast = cumulative_viewshed(DEM, POINTS, observer_height=4.0, max_distance=1000.0)
-    assert np.array_equal(slow.count, fast["count"].values)
-    assert np.array_equal(slow.seen, fast["seen_by"].values)
-    assert np.allclose(slow.area, fast["visible_km2"].values, rtol=1e-12)
 
 
 def test_threads_do_not_change_the_result():

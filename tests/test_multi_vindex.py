@@ -11,7 +11,7 @@ from terrain.multi.vindex import visibility_index
 from terrain.viewshed import viewshed
 
 
-@pytest.mark.parametrize("method", ["fast", "exact"])
+@pytest.mark.parametrize("method", ["fast", "refined", "exact"])
 def test_index_equals_single_viewshed_areas(method):
     dem = rough_dem(24, 28, seed=2)
     vi = visibility_index(dem, radius=360.0, stride=1, observer_height=3.0, method=method)
@@ -44,7 +44,7 @@ def test_voids_and_bad_input():
     with pytest.raises(InputError):
         visibility_index(dem, radius=100, stride=0)
     with pytest.raises(InputError):
-        visibility_index(dem, radius=100, method="refined")
+        visibility_index(dem, radius=100, method="bogus")
 
 
 def _areas_both_ways(dem, radius, observer_height=3.0, target_height=0.0, curvature=True, absolute_heights=False,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..output_paths import GEOTIFF_SUFFIXES, NETCDF_SUFFIXES
 from ..units import parse_distance_m
 from .options import (check_heights, curvature_options, height_options, json_option, plot_option, print_json,
@@ -39,7 +40,7 @@ def use_dask(workers, scheduler) -> bool:
 @height_options
 @click.option("--radius", help="Viewshed radius of every observer, e.g. 15km. Default: the whole DEM.")
 @curvature_options
-@click.option("--method", type=click.Choice(["fast", "exact", "refined"]), default="fast", show_default=True,
+@click.option("--method", type=click.Choice(METHOD_CHOICES), default=DEFAULT_METHOD, show_default=True,
               help="Horizon method of every viewshed.")
 @click.option("--out", "out_path", type=OutputFile(GEOTIFF_SUFFIXES + NETCDF_SUFFIXES),
               help="GeoTIFF of the count (uint16); .nc writes count, analysed and seen_by as NetCDF.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..units import parse_distance_m
 from .cumulative import dask_options, use_dask
 from .options import (check_heights, curvature_options, height_options, json_option, plot_option, progress_enabled,
@@ -23,7 +24,7 @@ from .preflight import TerrainCommand
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many summits to list.")
 @height_options
 @curvature_options
-@click.option("--method", type=click.Choice(["fast", "exact", "refined"]), default="fast", show_default=True)
+@click.option("--method", type=click.Choice(METHOD_CHOICES), default=DEFAULT_METHOD, show_default=True)
 @dask_options
 @plot_option
 @json_option

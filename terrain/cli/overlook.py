@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..units import parse_distance_m
 from .cumulative import dask_options, point_label, use_dask
 from .options import (check_heights, curvature_options, height_options, json_option, plot_option, print_json,
@@ -55,7 +56,7 @@ def print_ranking(table, title: str) -> None:
               help="Metres of prominence a summit needs to be a candidate.")
 @height_options
 @curvature_options
-@click.option("--method", type=click.Choice(["fast", "exact", "refined"]), default="fast", show_default=True)
+@click.option("--method", type=click.Choice(METHOD_CHOICES), default=DEFAULT_METHOD, show_default=True)
 @click.option("--top", type=click.IntRange(min=1), help="Show only the best N.")
 @dask_options
 @plot_option

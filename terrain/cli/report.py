@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..output_paths import REPORT_SUFFIXES
 from .options import json_option, print_json
 from .preflight import OutputFolder, TerrainCommand
@@ -24,7 +25,7 @@ from .preflight import OutputFolder, TerrainCommand
               help="Observer eye height above the ground, metres.")
 @click.option("--target-height", type=float, default=0.0, show_default=True,
               help="Target height above the ground, metres.")
-@click.option("--method", type=click.Choice(["refined", "fast", "exact"]), default="refined", show_default=True,
+@click.option("--method", type=click.Choice(METHOD_CHOICES), default=DEFAULT_METHOD, show_default=True,
               help="Viewshed method (refined: fast sweep + exact re-walk of doubtful cells).")
 @click.option("--min-prominence", type=float, default=30.0, show_default=True,
               help="Key terrain: summits at least this prominent (metres) are ranked.")

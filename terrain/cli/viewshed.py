@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..errors import InputError
 from ..output_paths import FIGURE_SUFFIXES, GEOJSON_SUFFIXES, GEOTIFF_SUFFIXES, NETCDF_SUFFIXES
 from ..units import parse_distance_m, parse_pair
@@ -22,7 +23,7 @@ from .preflight import OutputFile, TerrainCommand
 @click.option("--azimuth", help="Sector START,END in degrees clockwise from north, e.g. 120,240.")
 @click.option("--pitch", help="Vertical field of view LOW,HIGH in degrees above horizontal, e.g. -10,30.")
 @curvature_options
-@click.option("--method", type=click.Choice(["refined", "fast", "exact"]), default="refined", show_default=True,
+@click.option("--method", type=click.Choice(METHOD_CHOICES), default=DEFAULT_METHOD, show_default=True,
               help="exact: R3 walk of every sight line; fast: O(n) sweep; refined: fast + exact re-walk of doubtful cells.")
 @click.option("--out", "out_path", type=OutputFile(GEOTIFF_SUFFIXES + NETCDF_SUFFIXES),
               help="GeoTIFF of `visible` (1 visible, 0 hidden, 255 not analysed); .nc writes all variables as NetCDF.")

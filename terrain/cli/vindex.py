@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..output_paths import GEOTIFF_SUFFIXES
 from ..units import parse_distance_m
 from .cumulative import dask_options, use_dask
@@ -19,7 +20,7 @@ from .preflight import OutputFile, TerrainCommand
               help="Use every N-th row and column as an observer.")
 @height_options
 @curvature_options
-@click.option("--method", type=click.Choice(["fast", "exact"]), default="fast", show_default=True)
+@click.option("--method", type=click.Choice(METHOD_CHOICES), default=DEFAULT_METHOD, show_default=True)
 @click.option("--out", "out_path", type=OutputFile(GEOTIFF_SUFFIXES), help="GeoTIFF of the index (km², float32).")
 @dask_options
 @plot_option

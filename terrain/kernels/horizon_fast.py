@@ -120,6 +120,22 @@ def _horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, H, lookahead, f
         _octant(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, lookahead, k, rlo, rhi, clo, chi, H, fin, vis, mvh, ang)
 
 
+@njit(cache=True, nogil=True)
+def horizon_into(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, lookahead, H):
+    """The sweep of :func:`horizon_fast` (``lookahead = -1``) or :func:`horizon_searched` on one thread, into
+    ``H`` (for kernels that already run observers in parallel); the same values bit for bit."""
+    nrows, ncols = z.shape
+    rlo, rhi, clo, chi = radius_window(y_m, dx_m, r0, c0, nrows, ncols, max_dist_m)
+    max_d = max_dist_m if max_dist_m > 0.0 else math.inf
+    _fill_outside(H, np.nan, rlo, rhi, clo, chi)
+    H[r0, c0] = -math.inf
+    e8 = np.empty((0, 0), dtype=np.uint8)
+    e32 = np.empty((0, 0), dtype=np.float32)
+    for k in range(8):
+        _octant(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, lookahead, k, rlo, rhi, clo, chi, H, np.zeros(9), e8, e32,
+                e32)
+
+
 # Model: O(n) octant recursion; each cell's horizon = max of exact R3 samples of its own ray at the
 # previous line and at the horizon lines of the two bracketing rays (<= exact); see the module doc.
 @njit(cache=True)

@@ -6,7 +6,8 @@ Each observer's viewshed is *exactly* the single-observer one of
 :func:`terrain.viewshed.viewshed` with the same method: the horizon comes from
 the same code (the octant sweep of :mod:`terrain.kernels.sweep_core` for
 ``fast``, folded row by row as it goes so that no horizon grid is kept;
-:func:`terrain.kernels.horizon_exact.horizon_exact_cell` for ``exact``) run on
+:func:`terrain.kernels.horizon_exact.horizon_exact_cell` for ``exact``; the
+searched sweep and re-walks of :mod:`terrain.kernels.refine` for ``refined``) run on
 the observer's window of the shared ``z`` (a view, never a copy of the DEM),
 and a cell is analysed and visible by the rule of
 :func:`terrain.kernels.visibility.finish_cell`:
@@ -48,10 +49,15 @@ from numba import njit, prange
 from ..flags import NOT_ANALYSED, VISIBLE
 from .geometry import cell_distance_m
 from .horizon_exact import horizon_exact_cell, radius_window
+from .horizon_fast import horizon_into
+from .refine import DEFAULT_MARGIN_M, LOOKAHEAD, refine_into
 from .sweep_core import octant_setup, sweep_buffers, sweep_row
 from .visibility import finish_cell, plain_verdict
 
 NPAR = 10
+
+#: ``method`` codes of :func:`observer_batch`.
+FAST, EXACT, REFINED = 0, 1, 2
 
 
 @njit(cache=True, nogil=True)
@@ -205,7 +211,7 @@ def fold_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count, se
 
 # Model: each observer's viewshed is the single-observer one (same horizon code, same visibility rule); see module doc.
 @njit(cache=True, parallel=True)
-def observer_batch(z, y_m, dx_m, win, obs, par, exact, first_index, acc_r0, acc_c0, count, seen, analysed,
+def observer_batch(z, y_m, dx_m, win, obs, par, method, first_index, acc_r0, acc_c0, count, seen, analysed,
                    row_area_km2, mask, area, analysed_area):
     """Run observers ``0 .. len(win) - 1`` in parallel and fold their viewsheds into the accumulators.
 
@@ -219,8 +225,10 @@ def observer_batch(z, y_m, dx_m, win, obs, par, exact, first_index, acc_r0, acc_
         Window and observer cell of each observer (see the module docstring).
     par : float64[:, 10]
         Heights, curvature and filters of each observer (see the module docstring).
-    exact : bool
-        R3 horizons (``exact``) instead of the O(n) sweep (``fast``).
+    method : int
+        ``FAST`` (the O(n) sweep, folded as it goes), ``EXACT`` (R3 horizons) or ``REFINED`` (the searched
+        sweep and exact re-walks of :mod:`terrain.kernels.refine`), each into a horizon grid of the
+        observer's window, then folded.
     first_index : int
         Index of this batch's first observer in the whole list: observer ``i``
         sets bit ``first_index + i`` of ``seen``.
@@ -249,11 +257,18 @@ def observer_batch(z, y_m, dx_m, win, obs, par, exact, first_index, acc_r0, acc_
         tally = np.zeros((2, size), dtype=np.int64)
         for i in range(k, n, nchunks):
             bit = np.uint64(1) << np.uint64((first_index + i) & 63)
-            if exact:
+            if method != FAST:
                 rs, re_, cs, ce = win[i, 0], win[i, 1], win[i, 2], win[i, 3]
                 H = np.empty((re_ - rs, ce - cs), dtype=np.float32)
-                horizon_exact_serial(z[rs:re_, cs:ce], y_m[rs:re_], dx_m[rs:re_], obs[i, 0], obs[i, 1], par[i, 0],
-                                     par[i, 2], par[i, 4], H)
+                zw = z[rs:re_, cs:ce]
+                yw = y_m[rs:re_]
+                dxw = dx_m[rs:re_]
+                r0, c0, eye_z, curv = obs[i, 0], obs[i, 1], par[i, 0], par[i, 2]
+                if method == EXACT:
+                    horizon_exact_serial(zw, yw, dxw, r0, c0, eye_z, curv, par[i, 4], H)
+                else:
+                    horizon_into(zw, yw, dxw, r0, c0, eye_z, curv, par[i, 4], LOOKAHEAD, H)
+                    refine_into(zw, H, yw, dxw, r0, c0, eye_z, curv, par[i, 1], DEFAULT_MARGIN_M)
                 fold_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count[k], seen[k], analysed[k],
                               row_area_km2, mask, area, analysed_area, H, tally)
             else:

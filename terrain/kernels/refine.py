@@ -88,6 +88,15 @@ def rewalk_exact(z, H, y_m, dx_m, r0, c0, eye_z, curv, rows, cols):
         H[r, c] = horizon_exact_cell(z, y_m, dx_m, r0, c0, r, c, eye_z, curv)
 
 
+@njit(cache=True, nogil=True)
+def refine_into(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, margin_m=DEFAULT_MARGIN_M):
+    """Step 2 of the model on one thread: re-walk exactly, in ``H``, the cells in doubt (for kernels that
+    already run observers in parallel)."""
+    rows, cols = ambiguous_cells(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, margin_m)
+    for k in range(rows.size):
+        H[rows[k], cols[k]] = horizon_exact_cell(z, y_m, dx_m, r0, c0, rows[k], cols[k], eye_z, curv)
+
+
 # Model: searched fast horizon (<= exact), then exact R3 for cells the search shows with clearance < margin_m.
 @njit(cache=True)
 def horizon_refined(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, target_h, margin_m=DEFAULT_MARGIN_M):

@@ -15,11 +15,11 @@ import numpy as np
 import rioxarray  # noqa: F401  (registers the .rio accessor)
 import xarray as xr
 
+from ..methods import DEFAULT_METHOD
 from .. import __version__
 from ..errors import InputError
-from ..flags import NOT_ANALYSED
 from ..viewshed import cell_areas
-from .observers import (BATCH_METHODS, BatchResult, dem_geometry, observer_specs, pack, prepare_observers,
+from .observers import (BatchResult, dem_geometry, observer_specs, pack, prepare_observers,
                         run_batches, window_slices)
 
 MAX_SEEN_BY = 64
@@ -27,7 +27,7 @@ MAX_SEEN_BY = 64
 MAX_COUNT = 65535
 
 
-def cumulative_viewshed(dem: xr.DataArray, observers, method: str = "fast", threads: int | None = None,
+def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METHOD, threads: int | None = None,
                         progress: bool = False, **viewshed_options) -> xr.Dataset:
     """Count, for every cell, the observers that see it.
 
@@ -39,10 +39,11 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = "fast", thre
         Points (``"lat,lon"``, ``(lat, lon)``, ``"xy:X,Y"``, place names) or dicts
         ``{"point": ..., "observer_height": ..., "max_distance": ...}`` overriding
         the shared options for that observer.
-    method : {"fast", "exact", "refined"}
-        Horizon method of every viewshed. ``fast`` (default) and ``exact`` run as
-        one parallel batch over the shared array; ``refined`` runs the observers
-        one by one through :func:`terrain.viewshed.viewshed`.
+    method : {"refined", "fast", "exact"}
+        Horizon method of every viewshed (default ``refined``, as for
+        :func:`terrain.viewshed.viewshed`; see :mod:`terrain.methods`). Every method
+        runs as one parallel batch over the shared array, each observer's viewshed
+        bit for bit the single one.
     threads : int, optional
         Numba threads for the batch (default: all); results do not depend on it.
     progress : bool
@@ -87,12 +88,9 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = "fast", thre
     with_seen = len(setups) <= MAX_SEEN_BY
     bar = _progress_bar(len(setups), progress)
     try:
-        if method in BATCH_METHODS:
-            z, y_m, dx_m, row_area = dem_geometry(dem)
-            result = run_batches(z, y_m, dx_m, row_area, packed, method, with_seen=with_seen, threads=threads,
-                                 progress=bar.update if bar else None)
-        else:
-            result = _one_by_one(dem, specs, packed, method, with_seen, bar)
+        z, y_m, dx_m, row_area = dem_geometry(dem)
+        result = run_batches(z, y_m, dx_m, row_area, packed, method, with_seen=with_seen, threads=threads,
+                             progress=bar.update if bar else None)
     finally:
         if bar:
             bar.close()
@@ -105,35 +103,6 @@ def _progress_bar(total: int, enabled: bool):
     from tqdm.auto import tqdm
 
     return tqdm(total=total, unit="observer", desc="viewsheds")
-
-
-def _one_by_one(dem, specs, packed, method, with_seen, bar) -> BatchResult:
-    """Observers through :func:`terrain.viewshed.viewshed` (any method), folded into the same accumulators."""
-    from ..viewshed import viewshed
-
-    window = packed.union_window()
-    rows, cols = window[1] - window[0], window[3] - window[2]
-    count = np.zeros((rows, cols), np.uint32)
-    analysed = np.zeros((rows, cols), np.uint32)
-    seen = np.zeros((rows, cols), np.uint64) if with_seen else None
-    area = np.zeros(len(specs))
-    analysed_area = np.zeros(len(specs))
-    for i, s in enumerate(specs):
-        opts = {k: v for k, v in s.items() if k != "point"}
-        vs = viewshed(dem, s["point"], method=method, **opts)
-        v = vs["visible"].values
-        r, c = packed.win[i, 0] - window[0], packed.win[i, 2] - window[2]
-        block = (slice(r, r + v.shape[0]), slice(c, c + v.shape[1]))
-        count[block] += v == 1
-        analysed[block] += v != NOT_ANALYSED
-        if seen is not None:
-            seen[block] |= np.where(v == 1, np.uint64(1) << np.uint64(i), np.uint64(0))
-        areas = cell_areas(vs)
-        area[i] = float(((v == 1) * areas).sum())
-        analysed_area[i] = float(((v != NOT_ANALYSED) * areas).sum())
-        if bar:
-            bar.update(1)
-    return BatchResult(count.astype(np.uint16), seen, analysed.astype(np.uint16), area, analysed_area, window)
 
 
 def as_dataset(dem: xr.DataArray, result: BatchResult, setups, method: str, specs) -> xr.Dataset:

@@ -26,6 +26,7 @@ import os
 import numpy as np
 import xarray as xr
 
+from ..methods import DEFAULT_METHOD
 from ..earth import DEFAULT_REFRACTION
 from ..errors import InputError
 from .cumulative import MAX_SEEN_BY, as_dataset
@@ -128,7 +129,7 @@ def _show_progress(futures, progress):
         dask_progress(futures)
 
 
-def cumulative_viewshed(dem: xr.DataArray, observers, method: str = "fast", scheduler: str | None = None,
+def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METHOD, scheduler: str | None = None,
                         n_workers: int | None = None, client=None, batch_size: int | None = None,
                         progress: bool = False, **viewshed_options) -> xr.Dataset:
     """:func:`terrain.multi.cumulative.cumulative_viewshed` on a Dask cluster (same arguments and result).
@@ -189,7 +190,7 @@ def _areas(c, geom, packed, method, mask_future, batch_size, progress):
 
 def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 1, observer_height: float = 2.0,
                      target_height: float = 0.0, curvature: bool = True, refraction: float = DEFAULT_REFRACTION,
-                     method: str = "fast", absolute_heights: bool = False, scheduler: str | None = None,
+                     method: str = DEFAULT_METHOD, absolute_heights: bool = False, scheduler: str | None = None,
                      n_workers: int | None = None, client=None, batch_size: int | None = None,
                      progress: bool = False) -> xr.DataArray:
     """:func:`terrain.multi.vindex.visibility_index` on a Dask cluster (same arguments and result)."""
@@ -217,7 +218,7 @@ def overlook(dem: xr.DataArray, target, candidates=None, scheduler: str | None =
     """:func:`terrain.multi.overlook.overlook` with the candidates' viewsheds run on a Dask cluster."""
     from .overlook import overlook as local_overlook
 
-    method = options.get("method", "fast")
+    method = options.get("method", DEFAULT_METHOD)
     check_batch_method(method)
     progress = options.pop("progress", False)
     options.pop("threads", None)

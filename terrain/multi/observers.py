@@ -26,7 +26,7 @@ DEFAULTS = {"observer_height": 2.0, "target_height": 0.0, "max_distance": None, 
             "azimuth": None, "pitch": None, "curvature": True, "refraction": DEFAULT_REFRACTION,
             "absolute_heights": False}
 _PAIRS = ("azimuth", "pitch")
-BATCH_METHODS = ("fast", "exact")
+BATCH_METHODS = ("fast", "refined", "exact")
 
 
 def observer_specs(observers, options: dict) -> list[dict]:
@@ -164,7 +164,9 @@ def run_batches(z, y_m, dx_m, row_area_km2, packed: PackedObservers, method: str
     """
     import numba
 
-    from ..kernels.observer_batch import observer_batch
+    from ..kernels.observer_batch import EXACT, FAST, REFINED, observer_batch
+
+    codes = {"fast": FAST, "exact": EXACT, "refined": REFINED}
 
     check_batch_method(method)
     n = len(packed)
@@ -188,7 +190,7 @@ def run_batches(z, y_m, dx_m, row_area_km2, packed: PackedObservers, method: str
             part = packed.take(slice(start, start + batch_size))
             a = np.zeros(len(part), np.float64)
             b = np.zeros(len(part), np.float64)
-            observer_batch(z, y_m, dx_m, part.win, part.obs, part.par, method == "exact", first_index + start,
+            observer_batch(z, y_m, dx_m, part.win, part.obs, part.par, codes[method], first_index + start,
                            window[0], window[2], count, seen, analysed, row_area_km2, mask_arr, a, b)
             area[start:start + len(part)] = a
             analysed_area[start:start + len(part)] = b

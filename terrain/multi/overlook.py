@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from ..methods import DEFAULT_METHOD
 from ..coords import locate
 from ..earth import DEFAULT_REFRACTION
 from ..errors import InputError
-from ..flags import NOT_ANALYSED
-from .observers import BATCH_METHODS, dem_geometry, observer_specs, pack, prepare_observers, run_batches
+from .observers import dem_geometry, observer_specs, pack, prepare_observers, run_batches
 from .summits import Summit, find_summits
 from .table import ResultTable
 from .target_area import TargetArea, target_area
@@ -25,7 +25,7 @@ from .target_area import TargetArea, target_area
 def overlook(dem: xr.DataArray, target, candidates=None, radius: float = 15_000.0, target_radius: float = 1_000.0,
              observer_height: float = 2.0, target_height: float = 0.0, max_distance: float | None = None,
              min_prominence: float = 30.0, curvature: bool = True, refraction: float = DEFAULT_REFRACTION,
-             method: str = "fast", absolute_heights: bool = False, limit: int | None = None,
+             method: str = DEFAULT_METHOD, absolute_heights: bool = False, limit: int | None = None,
              threads: int | None = None, progress: bool = False, areas_fn=None) -> ResultTable:
     """How much of a target area each candidate observer sees, ranked by visible area (descending).
 
@@ -51,8 +51,8 @@ def overlook(dem: xr.DataArray, target, candidates=None, radius: float = 15_000.
     max_distance : float, optional
         Viewshed radius of every candidate, metres. Default: just far enough to
         reach the target's farthest cell from that candidate.
-    method : {"fast", "exact", "refined"}
-        Viewshed method (``refined`` runs the candidates one by one).
+    method : {"refined", "fast", "exact"}
+        Viewshed method (default ``refined``, as everywhere; see :mod:`terrain.methods`).
     limit : int, optional
         Keep only the best ``limit`` rows.
     areas_fn : callable, optional
@@ -151,24 +151,10 @@ def overlook_areas(dem, specs, area: TargetArea, method: str, threads=None, prog
 
         bar = tqdm(total=len(setups), unit="observer", desc="overlook")
     try:
-        if method in BATCH_METHODS:
-            z, y_m, dx_m, row_area = dem_geometry(dem)
-            res = run_batches(z, y_m, dx_m, row_area, pack(setups), method, accumulate=False, mask=area.mask,
-                              threads=threads, progress=bar.update if bar else None)
-            return res.area, res.analysed_area
-        from ..viewshed import cell_areas, viewshed
-
-        vis, ana = np.zeros(len(specs)), np.zeros(len(specs))
-        for i, s in enumerate(specs):
-            vs = viewshed(dem, s["point"], method=method, **{k: v for k, v in s.items() if k != "point"})
-            m = area.mask[setups[i].rows, setups[i].cols].astype(bool)
-            v = vs["visible"].values
-            a = cell_areas(vs)
-            vis[i] = float((((v == 1) & m) * a).sum())
-            ana[i] = float((((v != NOT_ANALYSED) & m) * a).sum())
-            if bar:
-                bar.update(1)
-        return vis, ana
+        z, y_m, dx_m, row_area = dem_geometry(dem)
+        res = run_batches(z, y_m, dx_m, row_area, pack(setups), method, accumulate=False, mask=area.mask,
+                          threads=threads, progress=bar.update if bar else None)
+        return res.area, res.analysed_area
     finally:
         if bar:
             bar.close()

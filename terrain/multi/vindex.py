@@ -21,6 +21,7 @@ import numpy as np
 import rioxarray  # noqa: F401  (registers the .rio accessor)
 import xarray as xr
 
+from ..methods import DEFAULT_METHOD
 from .. import __version__
 from ..earth import DEFAULT_REFRACTION, curvature_factor
 from ..errors import InputError
@@ -69,7 +70,7 @@ def pack_grid_observers(z, y_m, dx_m, rows, cols, radius_m, observer_height, tar
 
 def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 1, observer_height: float = 2.0,
                      target_height: float = 0.0, curvature: bool = True, refraction: float = DEFAULT_REFRACTION,
-                     method: str = "fast", absolute_heights: bool = False, threads: int | None = None,
+                     method: str = DEFAULT_METHOD, absolute_heights: bool = False, threads: int | None = None,
                      progress: bool = False, batch_size: int = 2048) -> xr.DataArray:
     """Visible area (km^2) within ``radius`` from every ``stride``-th cell: the total viewshed.
 
@@ -85,7 +86,7 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
         Metres above the ground (or above sea level with ``absolute_heights``).
     curvature, refraction :
         As for :func:`terrain.viewshed.viewshed`.
-    method : {"fast", "exact"}
+    method : {"refined", "fast", "exact"}
         Horizon method of every viewshed.
     threads : int, optional
         Numba threads (default: all).

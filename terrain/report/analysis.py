@@ -92,7 +92,7 @@ def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
             target_height: float = 0.0, method: str = DEFAULT_METHOD, curvature: bool = True,
             refraction: float = DEFAULT_REFRACTION, key_terrain: bool = True,
             min_prominence_m: float = DEFAULT_MIN_PROMINENCE_M, key_terrain_top: int = 10,
-            key_terrain_method: str = "fast", places=True, progress=None) -> ReportAnalysis:
+            key_terrain_method: str = DEFAULT_METHOD, places=True, progress=None) -> ReportAnalysis:
     """Run the analysis of a high-ground report: what the observers see of a target area, and what no one sees.
 
     Parameters
