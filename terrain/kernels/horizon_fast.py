@@ -147,7 +147,7 @@ def horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m):
     ``-inf``); never above the exact horizon (see the module docstring).
     """
     H = np.empty(z.shape, dtype=np.float32)
-    _horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, H, -1, np.zeros(9),
+    _horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, H, np.int64(-1), np.zeros(9),
                   np.empty((0, 0), dtype=np.uint8), np.empty((0, 0), dtype=np.float32),
                   np.empty((0, 0), dtype=np.float32))
     return H
@@ -159,7 +159,7 @@ def horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m):
 def horizon_searched(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, lookahead=1):
     """Like :func:`horizon_fast` with a harder search at every cell (about 2-3x the time, closer to exact)."""
     H = np.empty(z.shape, dtype=np.float32)
-    _horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, H, max(lookahead, 0), np.zeros(9),
+    _horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, H, np.int64(max(lookahead, 0)), np.zeros(9),
                   np.empty((0, 0), dtype=np.uint8), np.empty((0, 0), dtype=np.float32),
                   np.empty((0, 0), dtype=np.float32))
     return H
@@ -189,5 +189,5 @@ def viewshed_fast_into(z, y_m, dx_m, r0, c0, eye_z, curv, target_h, min_dist_m, 
     fin[6] = 1.0 if full_circle else 0.0
     fin[7] = pitch_low_deg
     fin[8] = pitch_high_deg
-    _horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, np.empty((0, 0), dtype=np.float32), -1, fin,
-                  visible, min_visible_height, elevation_angle)
+    _horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, np.empty((0, 0), dtype=np.float32), np.int64(-1),
+                  fin, visible, min_visible_height, elevation_angle)

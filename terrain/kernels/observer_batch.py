@@ -209,8 +209,28 @@ def fold_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count, se
     _areas(row_area_km2, rs, re_ - rs, tally, area, analysed_area, i)
 
 
-# Model: each observer's viewshed is the single-observer one (same horizon code, same visibility rule); see module doc.
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True)
+def grid_observer(z, y_m, dx_m, win, obs, par, exact, i, bit, acc_r0, acc_c0, count, seen, analysed, row_area_km2,
+                  mask, area, analysed_area, tally):
+    """Observer ``i``'s ``exact`` (or else ``refined``) horizon grid over its window, folded into one chunk's
+    accumulators."""
+    rs, re_, cs, ce = win[i, 0], win[i, 1], win[i, 2], win[i, 3]
+    H = np.empty((re_ - rs, ce - cs), dtype=np.float32)
+    # a contiguous copy of the window (cheap next to the walk): the kernels below then run the very
+    # specialisations the single viewshed compiled, instead of compiling again for strided views
+    zw = np.ascontiguousarray(z[rs:re_, cs:ce])
+    yw = np.ascontiguousarray(y_m[rs:re_])
+    dxw = np.ascontiguousarray(dx_m[rs:re_])
+    r0, c0, eye_z, curv = obs[i, 0], obs[i, 1], par[i, 0], par[i, 2]
+    if exact:
+        horizon_exact_serial(zw, yw, dxw, r0, c0, eye_z, curv, par[i, 4], H)
+    else:
+        horizon_into(zw, yw, dxw, r0, c0, eye_z, curv, par[i, 4], np.int64(LOOKAHEAD), H)
+        refine_into(zw, H, yw, dxw, r0, c0, eye_z, curv, par[i, 1], np.float64(DEFAULT_MARGIN_M))
+    fold_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count, seen, analysed, row_area_km2, mask,
+                  area, analysed_area, H, tally)
+
+
 def observer_batch(z, y_m, dx_m, win, obs, par, method, first_index, acc_r0, acc_c0, count, seen, analysed,
                    row_area_km2, mask, area, analysed_area):
     """Run observers ``0 .. len(win) - 1`` in parallel and fold their viewsheds into the accumulators.
@@ -247,33 +267,53 @@ def observer_batch(z, y_m, dx_m, win, obs, par, method, first_index, acc_r0, acc
     area, analysed_area : float64[:]
         Per observer, written: visible and analysed area within the mask, km^2.
     """
+    # one kernel per kind, so that a command compiles only what it runs
+    if method == FAST:
+        _batch_fast(z, y_m, dx_m, win, obs, par, first_index, acc_r0, acc_c0, count, seen, analysed, row_area_km2,
+                    mask, area, analysed_area)
+    else:
+        _batch_grid(z, y_m, dx_m, win, obs, par, method == EXACT, first_index, acc_r0, acc_c0, count, seen,
+                    analysed, row_area_km2, mask, area, analysed_area)
+
+
+@njit(cache=True, inline="always")
+def _window_size(win):
+    """Line-buffer size for the largest window of ``win``."""
+    size = 2
+    for i in range(win.shape[0]):
+        size = max(size, win[i, 1] - win[i, 0] + 3, win[i, 3] - win[i, 2] + 3)
+    return size
+
+
+@njit(cache=True, parallel=True)
+def _batch_fast(z, y_m, dx_m, win, obs, par, first_index, acc_r0, acc_c0, count, seen, analysed, row_area_km2, mask,
+                area, analysed_area):
+    """:func:`observer_batch` for ``FAST``: chunk ``k`` runs observers ``k, k + nchunks, ...``."""
     n = win.shape[0]
     nchunks = count.shape[0]
-    size = 2
-    for i in range(n):
-        size = max(size, win[i, 1] - win[i, 0] + 3, win[i, 3] - win[i, 2] + 3)
+    size = _window_size(win)
     for k in prange(nchunks):
         buf = sweep_buffers(size)
         tally = np.zeros((2, size), dtype=np.int64)
         for i in range(k, n, nchunks):
             bit = np.uint64(1) << np.uint64((first_index + i) & 63)
-            if method != FAST:
-                rs, re_, cs, ce = win[i, 0], win[i, 1], win[i, 2], win[i, 3]
-                H = np.empty((re_ - rs, ce - cs), dtype=np.float32)
-                zw = z[rs:re_, cs:ce]
-                yw = y_m[rs:re_]
-                dxw = dx_m[rs:re_]
-                r0, c0, eye_z, curv = obs[i, 0], obs[i, 1], par[i, 0], par[i, 2]
-                if method == EXACT:
-                    horizon_exact_serial(zw, yw, dxw, r0, c0, eye_z, curv, par[i, 4], H)
-                else:
-                    horizon_into(zw, yw, dxw, r0, c0, eye_z, curv, par[i, 4], LOOKAHEAD, H)
-                    refine_into(zw, H, yw, dxw, r0, c0, eye_z, curv, par[i, 1], DEFAULT_MARGIN_M)
-                fold_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count[k], seen[k], analysed[k],
-                              row_area_km2, mask, area, analysed_area, H, tally)
-            else:
-                sweep_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count[k], seen[k], analysed[k],
-                               row_area_km2, mask, area, analysed_area, buf, tally)
+            sweep_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count[k], seen[k], analysed[k],
+                           row_area_km2, mask, area, analysed_area, buf, tally)
+
+
+@njit(cache=True, parallel=True)
+def _batch_grid(z, y_m, dx_m, win, obs, par, exact, first_index, acc_r0, acc_c0, count, seen, analysed, row_area_km2,
+                mask, area, analysed_area):
+    """:func:`observer_batch` for ``EXACT`` (``exact``) and ``REFINED``, as :func:`_batch_fast`."""
+    n = win.shape[0]
+    nchunks = count.shape[0]
+    size = _window_size(win)
+    for k in prange(nchunks):
+        tally = np.zeros((2, size), dtype=np.int64)
+        for i in range(k, n, nchunks):
+            bit = np.uint64(1) << np.uint64((first_index + i) & 63)
+            grid_observer(z, y_m, dx_m, win, obs, par, exact, i, bit, acc_r0, acc_c0, count[k], seen[k], analysed[k],
+                          row_area_km2, mask, area, analysed_area, tally)
 
 
 # Model: each observer's visible area is that of its single fast viewshed (the sweep above, whole circle, no
@@ -288,9 +328,7 @@ def visible_areas_fast(z, y_m, dx_m, row_area_km2, win, obs, par, block, area):
     The areas are those :func:`observer_batch` gives, bit for bit, without any accumulator.
     """
     n = win.shape[0]
-    size = 2
-    for i in range(n):
-        size = max(size, win[i, 1] - win[i, 0] + 3, win[i, 3] - win[i, 2] + 3)
+    size = _window_size(win)
     block = max(1, block)
     nblocks = (n + block - 1) // block
     e16 = np.zeros((0, 0), dtype=np.uint16)
@@ -301,5 +339,5 @@ def visible_areas_fast(z, y_m, dx_m, row_area_km2, win, obs, par, block, area):
         buf = sweep_buffers(size)
         tally = np.zeros((2, size), dtype=np.int64)
         for i in range(b * block, min(n, (b + 1) * block)):
-            sweep_observer(z, y_m, dx_m, win, obs, par, i, np.uint64(0), 0, 0, e16, e64, e16, row_area_km2, e8,
+            sweep_observer(z, y_m, dx_m, win, obs, par, i, np.uint64(0), np.int64(0), np.int64(0), e16, e64, e16, row_area_km2, e8,
                            area, analysed_area, buf, tally)

@@ -106,7 +106,7 @@ def horizon_refined(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, target_h, mar
     ``target_h`` (metres above ground, the height the viewshed will test) and
     ``margin_m`` (metres of clearance under which a shown cell is re-walked).
     """
-    H = horizon_searched(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, LOOKAHEAD)
+    H = horizon_searched(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, np.int64(LOOKAHEAD))
     rows, cols = ambiguous_cells(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, margin_m)
     rewalk_exact(z, H, y_m, dx_m, r0, c0, eye_z, curv, rows, cols)
     return H
