@@ -74,12 +74,12 @@ def _octant(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, lookahead, k, rlo, rhi, cl
     """Sweep octant ``k`` and write the horizon of each cell it owns into ``H``, or, with ``H`` empty, finish
     it at once into the outputs (``fin`` = (target_h, min_d, max_d, a0, a1, wraps, full_circle, pitch_lo,
     pitch_hi); the horizon is rounded to float32, as ``H`` would hold it; an empty output is skipped)."""
-    buf = sweep_buffers(max(rhi - rlo, chi - clo) + 3)
+    buf = sweep_buffers(np.int64(max(rhi - rlo, chi - clo) + 3))
     hbest = buf[4]
     dist = buf[2]
     fused = H.shape[0] == 0
     want_angle = ang.shape[0] > 0
-    oc = octant_setup(y_m, dx_m, r0, c0, max_d, False, k, rlo, rhi, clo, chi, buf)
+    oc = octant_setup(y_m, dx_m, r0, c0, math.inf, k, rlo, rhi, clo, chi, buf)
     for t in range(oc[5], oc[6] + 1):
         r, cs, k_lo, k_hi = sweep_row(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, lookahead, oc, t, buf)
         if not fused:
@@ -117,7 +117,10 @@ def _horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, H, lookahead, f
         _fill_outside(H, np.nan, rlo, rhi, clo, chi)
         H[r0, c0] = -math.inf
     for k in prange(8):
-        _octant(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, lookahead, k, rlo, rhi, clo, chi, H, fin, vis, mvh, ang)
+        # an int64 octant (prange counts in uint64) and no literal arguments: one specialisation of each
+        # kernel, shared by every caller
+        _octant(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, lookahead, np.int64(k), rlo, rhi, clo, chi, H, fin, vis,
+                mvh, ang)
 
 
 @njit(cache=True, nogil=True)
@@ -136,9 +139,18 @@ def horizon_into(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, lookahead, H):
                 e32)
 
 
+# The entry points below are plain Python around the parallel kernel. A cached jitted wrapper around a
+# parallel function was loaded from numba's cache, in one order of runs, with a parallel loop that was not
+# its own, and crashed (empty cache; `terrain demo`; a script calling the kernels; the tests; then
+# `viewshed(method="fast", outputs=("visible",))`: a segmentation fault, every time, until the wrapper's
+# cache files were removed). Called from Python, the parallel kernels are loaded and linked on their own.
+
+_E8 = np.empty((0, 0), dtype=np.uint8)
+_E32 = np.empty((0, 0), dtype=np.float32)
+
+
 # Model: O(n) octant recursion; each cell's horizon = max of exact R3 samples of its own ray at the
 # previous line and at the horizon lines of the two bracketing rays (<= exact); see the module doc.
-@njit(cache=True)
 def horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m):
     """Approximate horizon slope of every cell in O(n), float32 array shaped like ``z``.
 
@@ -146,27 +158,24 @@ def horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m):
     (cells beyond ``max_dist_m > 0`` are NaN, the observer and its neighbours
     ``-inf``); never above the exact horizon (see the module docstring).
     """
-    H = np.empty(z.shape, dtype=np.float32)
-    _horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, H, np.int64(-1), np.zeros(9),
-                  np.empty((0, 0), dtype=np.uint8), np.empty((0, 0), dtype=np.float32),
-                  np.empty((0, 0), dtype=np.float32))
-    return H
+    return _horizon_grid(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, -1)
 
 
 # Model: as horizon_fast, but every cell climbs along its ray from its best line to the local maximum,
 # passing up to `lookahead` lower lines; still <= exact.
-@njit(cache=True)
 def horizon_searched(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, lookahead=1):
     """Like :func:`horizon_fast` with a harder search at every cell (about 2-3x the time, closer to exact)."""
+    return _horizon_grid(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, max(int(lookahead), 0))
+
+
+def _horizon_grid(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, lookahead):
     H = np.empty(z.shape, dtype=np.float32)
-    _horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, H, np.int64(max(lookahead, 0)), np.zeros(9),
-                  np.empty((0, 0), dtype=np.uint8), np.empty((0, 0), dtype=np.float32),
-                  np.empty((0, 0), dtype=np.float32))
+    _horizon_fast(z, y_m, dx_m, int(r0), int(c0), float(eye_z), float(curv), float(max_dist_m), H, int(lookahead),
+                  np.zeros(9), _E8, _E32, _E32)
     return H
 
 
 # Model: the fast sweep with the finish of terrain.kernels.visibility fused in: no horizon grid is kept.
-@njit(cache=True)
 def viewshed_fast_into(z, y_m, dx_m, r0, c0, eye_z, curv, target_h, min_dist_m, max_dist_m, az_start_deg,
                        az_end_deg, full_circle, pitch_low_deg, pitch_high_deg, visible, min_visible_height,
                        elevation_angle):
@@ -177,17 +186,10 @@ def viewshed_fast_into(z, y_m, dx_m, r0, c0, eye_z, curv, target_h, min_dist_m, 
     as an empty (0 x 0) array is neither computed into nor allocated, so with ``visible`` alone no
     raster-sized float array exists.
     """
-    a0 = az_start_deg % 360.0
-    a1 = az_end_deg % 360.0
-    fin = np.empty(9)
-    fin[0] = target_h
-    fin[1] = min_dist_m
-    fin[2] = max_dist_m if max_dist_m > 0.0 else math.inf
-    fin[3] = a0
-    fin[4] = a1
-    fin[5] = 1.0 if a0 > a1 else 0.0
-    fin[6] = 1.0 if full_circle else 0.0
-    fin[7] = pitch_low_deg
-    fin[8] = pitch_high_deg
-    _horizon_fast(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, np.empty((0, 0), dtype=np.float32), np.int64(-1),
-                  fin, visible, min_visible_height, elevation_angle)
+    a0 = float(az_start_deg) % 360.0
+    a1 = float(az_end_deg) % 360.0
+    fin = np.array([target_h, min_dist_m, max_dist_m if max_dist_m > 0.0 else math.inf, a0, a1,
+                    1.0 if a0 > a1 else 0.0, 1.0 if full_circle else 0.0, pitch_low_deg, pitch_high_deg],
+                   dtype=np.float64)
+    _horizon_fast(z, y_m, dx_m, int(r0), int(c0), float(eye_z), float(curv), float(max_dist_m), _E32, -1, fin,
+                  visible, min_visible_height, elevation_angle)

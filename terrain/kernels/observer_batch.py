@@ -163,7 +163,7 @@ def sweep_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count, s
     hbest = buf[4]
     dist = buf[2]
     for k in range(8):
-        oc = octant_setup(yw, dxw, r0, c0, max_d, True, k, rlo, rhi, clo, chi, buf)
+        oc = octant_setup(yw, dxw, r0, c0, max_d, k, rlo, rhi, clo, chi, buf)
         for t in range(oc[5], oc[6] + 1):
             r, sc, k_lo, k_hi = sweep_row(zw, yw, dxw, r0, c0, eye_z, curv, max_d, -1, oc, t, buf)
             zrow = zw[r]
@@ -293,7 +293,7 @@ def _batch_fast(z, y_m, dx_m, win, obs, par, first_index, acc_r0, acc_c0, count,
     nchunks = count.shape[0]
     size = _window_size(win)
     for k in prange(nchunks):
-        buf = sweep_buffers(size)
+        buf = sweep_buffers(np.int64(size))
         tally = np.zeros((2, size), dtype=np.int64)
         for i in range(k, n, nchunks):
             bit = np.uint64(1) << np.uint64((first_index + i) & 63)
@@ -336,7 +336,7 @@ def visible_areas_fast(z, y_m, dx_m, row_area_km2, win, obs, par, block, area):
     e8 = np.zeros((0, 0), dtype=np.uint8)
     analysed_area = np.zeros(n)
     for b in prange(nblocks):
-        buf = sweep_buffers(size)
+        buf = sweep_buffers(np.int64(size))
         tally = np.zeros((2, size), dtype=np.int64)
         for i in range(b * block, min(n, (b + 1) * block)):
             sweep_observer(z, y_m, dx_m, win, obs, par, i, np.uint64(0), np.int64(0), np.int64(0), e16, e64, e16, row_area_km2, e8,

@@ -98,7 +98,6 @@ def refine_into(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, margin_m=DEFAULT
 
 
 # Model: searched fast horizon (<= exact), then exact R3 for cells the search shows with clearance < margin_m.
-@njit(cache=True)
 def horizon_refined(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, target_h, margin_m=DEFAULT_MARGIN_M):
     """Horizon slope of every cell, float32, exact wherever visibility of a ``target_h`` target is in doubt.
 
@@ -106,7 +105,8 @@ def horizon_refined(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, target_h, mar
     ``target_h`` (metres above ground, the height the viewshed will test) and
     ``margin_m`` (metres of clearance under which a shown cell is re-walked).
     """
-    H = horizon_searched(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, np.int64(LOOKAHEAD))
-    rows, cols = ambiguous_cells(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, margin_m)
-    rewalk_exact(z, H, y_m, dx_m, r0, c0, eye_z, curv, rows, cols)
+    H = horizon_searched(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, LOOKAHEAD)
+    rows, cols = ambiguous_cells(z, H, y_m, dx_m, int(r0), int(c0), float(eye_z), float(curv), float(target_h),
+                                 float(margin_m))
+    rewalk_exact(z, H, y_m, dx_m, int(r0), int(c0), float(eye_z), float(curv), rows, cols)
     return H

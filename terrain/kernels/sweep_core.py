@@ -7,7 +7,7 @@ buffers. The two kernels that sweep (the horizon grid and the fused viewshed of
 the visibility index of :mod:`~terrain.kernels.observer_batch`) are the same three lines around what
 they do with a row::
 
-    oc = octant_setup(y_m, dx_m, r0, c0, max_d, disc, k, rlo, rhi, clo, chi, buf)
+    oc = octant_setup(y_m, dx_m, r0, c0, disc_radius_m, k, rlo, rhi, clo, chi, buf)
     for t in range(oc[5], oc[6] + 1):
         r, cs, k_lo, k_hi = sweep_row(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, lookahead, oc, t, buf)
         ...  # cells k_lo..k_hi of grid row r: column c0 + cs * k, horizon buf[4][k], distance buf[2][k]
@@ -216,15 +216,16 @@ def _disc_extent(y_m, dx_m, r, r0, max_d):
 
 
 @njit(cache=True, nogil=True)
-def octant_setup(y_m, dx_m, r0, c0, max_d, disc, k, rlo, rhi, clo, chi, buf):
+def octant_setup(y_m, dx_m, r0, c0, disc_radius_m, k, rlo, rhi, clo, chi, buf):
     """Prepare octant ``k`` of the window ``rlo..rhi`` x ``clo..chi``; returns the octant ``oc`` for :func:`sweep_row`.
 
     ``oc = (row_major, s_maj, s_min, imax, jedge, t_first, t_last)``: the octant is swept by calling
-    :func:`sweep_row` for ``t = t_first .. t_last`` in order. With ``disc`` only the cells that may lie
-    within ``max_d`` metres are swept (the corners of the square are skipped), widened so that every cell
+    :func:`sweep_row` for ``t = t_first .. t_last`` in order. With a finite ``disc_radius_m`` only the cells
+    that may lie within that many metres are swept (the corners of the square are skipped), widened so that every cell
     swept finds the two bracketing cells it is built from swept (they are nearer).
     """
     row_major, s_maj, s_min, imax, jedge = octant_bounds(k, r0, c0, rlo, rhi, clo, chi)
+    disc = disc_radius_m < math.inf
     m = buf[0]
     m[:, :] = 0
     extent = buf[5]
@@ -233,7 +234,7 @@ def octant_setup(y_m, dx_m, r0, c0, max_d, disc, k, rlo, rhi, clo, chi, buf):
         for i in range(imax, 0, -1):
             e = min(i, jedge)
             if disc:
-                e = _disc_extent(y_m, dx_m, r0 + s_maj * i, r0, max_d)
+                e = _disc_extent(y_m, dx_m, r0 + s_maj * i, r0, disc_radius_m)
                 if i < imax and extent[i + 1] > e:
                     e = extent[i + 1]
                 e = min(e, i, jedge)
@@ -243,7 +244,7 @@ def octant_setup(y_m, dx_m, r0, c0, max_d, disc, k, rlo, rhi, clo, chi, buf):
         for j in range(t_last, -1, -1):
             e = imax
             if disc:
-                e = _disc_extent(y_m, dx_m, r0 + s_min * j, r0, max_d)
+                e = _disc_extent(y_m, dx_m, r0 + s_min * j, r0, disc_radius_m)
                 if j < t_last and extent[j + 1] - 1 > e:
                     e = extent[j + 1] - 1
                 e = min(e, imax)
