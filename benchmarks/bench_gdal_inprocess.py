@@ -61,6 +61,12 @@ class InProcessGDAL:
         self.ds = lib.GDALOpen(str(raster).encode(), 0)
         self.band = lib.GDALGetRasterBand(self.ds, 1)
 
+    def close(self) -> None:
+        """Close the DEM (the band goes with it)."""
+        if self.ds:
+            self.lib.GDALClose(self.ds)
+            self.ds = self.band = None
+
     def viewshed(self, x: float, y: float, mode: int) -> None:
         out = self.lib.GDALViewshedGenerate(self.band, b"MEM", b"", None, x, y, OBSERVER_HEIGHT_M, 0.0, 255.0,
                                             0.0, 0.0, -1.0, 1.0 - REFRACTION, 2, 0.0, None, None, mode, None)

@@ -1,4 +1,4 @@
-"""Viewshed speed side by side: terrain (fast, refined, exact) against gdal_viewshed and xarray-spatial.
+"""Viewshed speed side by side: terrain (fast, refined, exact) against GDAL 3.10, gdal_viewshed and xarray-spatial.
 
 Usage (from a clean checkout, after ``pip install -e '.[test]'``)::
 
@@ -9,8 +9,12 @@ Every tool gets the same deterministic fractal DEM (30 m cells, UTM 33N GeoTIFF
 written to ``benchmarks/data/``, not committed), the observer 10 m above the
 centre cell, the whole raster, and matched curvature (refraction k = 0.13, GDAL
 ``-cc 0.87``). Times are medians of ``--runs`` runs measured in this same run;
-"loading included" means the GeoTIFF is read from disk inside the timed region
-(GDAL's time is its whole process, as a user would run it). Peak memory is the
+"loading included" means the GeoTIFF is read from disk inside the timed region.
+The first column is the baseline every rasterio user already has: GDAL 3.10 in this same process (the
+libgdal bundled in rasterio's wheel, through ctypes; see ``bench_gdal_inprocess.py`` for the DEM-in-memory
+comparison), opening the GeoTIFF and running ``GDALViewshedGenerate`` in NORMAL mode inside the timed
+region; skipped with a line saying so when no libgdal is found. ``gdal_viewshed`` (3.6, Debian) is timed
+as a whole process, as a user would run it. Peak memory is the
 growth of the peak RSS of a fresh process running one viewshed. Also reported:
 visible-set IoU of each tool against terrain's exact R3 walk on the 1201^2 DEM.
 
@@ -98,16 +102,36 @@ def median_time(fn, runs: int) -> tuple[float, float]:
     return first, statistics.median(times)
 
 
-def terrain_run(path: Path, n: int, method: str, radius_m=None):
+def terrain_run(path: Path, n: int, method: str, radius_m=None, outputs=None):
     import terrain
 
     x, y = centre_xy(n)
+    extra = {} if outputs is None else {"outputs": outputs}
 
     def run():
         dem = terrain.load_dem(path)
         return terrain.viewshed(dem, f"xy:{x},{y}", observer_height=OBSERVER_HEIGHT_M, method=method,
-                                refraction=REFRACTION, max_distance=radius_m)
+                                refraction=REFRACTION, max_distance=radius_m, **extra)
     return run
+
+
+def gdal_inprocess_run(path: Path, n: int):
+    """``(version, run)`` of GDAL 3.10 in this process, opening the DEM and computing a NORMAL viewshed in
+    every call; ``None`` when rasterio's wheel has no libgdal."""
+    from bench_gdal_inprocess import InProcessGDAL, find_libgdal
+
+    lib = find_libgdal()
+    if lib is None:
+        return None
+    x, y = centre_xy(n)
+    version = InProcessGDAL(lib, path)
+    version.close()
+
+    def run():
+        gdal = InProcessGDAL(lib, path)
+        gdal.viewshed(x, y, 1)
+        gdal.close()
+    return version.version, run
 
 
 def gdal_run(path: Path, n: int, out: Path):
@@ -195,7 +219,18 @@ def main(argv=None) -> int:
     for n in sizes:
         path = dem_path(n)
         cells = n * n
+        gdal310 = gdal_inprocess_run(path, n)
+        if gdal310 is None and n == sizes[0]:
+            print("GDAL 3.10 in-process: no libgdal in rasterio's wheel (rasterio.libs); column skipped", flush=True)
         entry = {"n": n}
+        if gdal310:
+            first, med = median_time(gdal310[1], args.runs)
+            entry["gdal310"] = {"median_s": med, "mcells_s": cells / med / 1e6}
+            print(f"{n}^2 GDAL {gdal310[0]} in-process median {med:.3f} s (opening the GeoTIFF included)",
+                  flush=True)
+        first, med = median_time(terrain_run(path, n, "fast", outputs=("visible",)), args.runs)
+        entry["fast_visible"] = {"first_s": first, "median_s": med, "mcells_s": cells / med / 1e6}
+        print(f"{n}^2 terrain fast, visible only, median {med:.3f} s", flush=True)
         for method in ("fast", "refined"):
             first, med = median_time(terrain_run(path, n, method), args.runs)
             entry[method] = {"first_s": first, "median_s": med, "mcells_s": cells / med / 1e6}
@@ -249,18 +284,21 @@ def render(rows, accuracy, radius, gdal, have_xrs, runs) -> str:
     lines = ["# Viewshed benchmark", "", f"Machine: {machine_description()}", "",
              f"Observer 10 m above the centre of a deterministic fractal DEM (30 m cells), whole raster, "
              f"curvature k = 0.13 for every tool; median of {runs} runs, loading from GeoTIFF included.", "",
-             "| cells | terrain fast s | Mcells/s | terrain refined s | terrain exact s | "
-             f"{gdal or 'gdal_viewshed (not installed)'} s | fast / GDAL speed-up | xarray-spatial s | "
-             "peak MB fast (DEM float32 MB) |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| cells | GDAL 3.10 in-process s | terrain fast `visible` s (x GDAL 3.10) | terrain fast s | Mcells/s | "
+             f"terrain refined s | terrain exact s | {gdal or 'gdal_viewshed (not installed)'} s | "
+             "fast / gdal_viewshed | xarray-spatial s | peak MB fast (DEM float32 MB) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for e in rows:
         n = e["n"]
         g = e.get("gdal", {}).get("median_s")
         fast = e["fast"]["median_s"]
+        g310 = e.get("gdal310", {}).get("median_s")
+        fv = e["fast_visible"]["median_s"]
+        head = (f"| {n}^2 | {g310:.3f} | {fv:.3f} ({g310 / fv:.2f}x)" if g310 else f"| {n}^2 | — | {fv:.3f}")
         lines.append(
-            f"| {n}^2 | {fast:.3f} | {e['fast']['mcells_s']:.0f} | {e['refined']['median_s']:.3f} | "
+            f"{head} | {fast:.3f} | {e['fast']['mcells_s']:.0f} | {e['refined']['median_s']:.3f} | "
             f"{e['exact']['median_s']:.2f}" if "exact" in e else
-            f"| {n}^2 | {fast:.3f} | {e['fast']['mcells_s']:.0f} | {e['refined']['median_s']:.3f} | —")
+            f"{head} | {fast:.3f} | {e['fast']['mcells_s']:.0f} | {e['refined']['median_s']:.3f} | —")
         lines[-1] += (f" | {g:.3f} | {g / fast:.2f}x" if g else " | — | —")
         x = e.get("xrspatial", {}).get("median_s")
         lines[-1] += f" | {x:.2f}" if x else " | —"
