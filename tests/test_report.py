@@ -290,3 +290,26 @@ def test_cli_report_errors_and_help(run, tmp_path):
     assert res.exit_code == 2 and "negative" in res.output
     res = run("report", "--help")
     assert res.exit_code == 0 and "Example" in res.output and "--observers" in res.output
+
+
+def test_markdown_escapes_everything_that_comes_from_data(analysis):
+    """Names and provenance are text in report.md: no HTML, no Markdown syntax, tables whole."""
+    import copy
+
+    from terrain.report import render_markdown, report_data
+
+    payload = "<img src=x onerror=alert(1)> *bold* [link](javascript:alert(2)) | `tick` _u_"
+    data = copy.deepcopy(report_data(analysis))
+    data["target"]["name"] = payload
+    data["observers"][0]["name"] = payload
+    data["parameters"]["observers"] = [payload, data["parameters"]["observers"][1]]
+    data["data"]["files"] = ["/tmp/a`b|c_d.tif"]
+    md = render_markdown(data, [])
+    assert "<img" not in md and "<script" not in md
+    assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in md
+    assert "\\*bold\\*" in md and "\\[link\\]\\(javascript:alert\\(2\\)\\)" in md and "\\_u\\_" in md
+    assert "*bold*" not in md.replace("\\*bold\\*", "")
+    # a data pipe never splits a table row: every row of the observers' table has its 6 columns
+    rows = [ln for ln in md.splitlines() if ln.startswith("| &lt;img")]
+    assert rows and all(len(re.split(r"(?<!\\)\|", r)) == 8 for r in rows)
+    assert "`/tmp/a'b\\|c_d.tif`" in md    # a code span: backtick made a quote, pipe escaped, _ left as is

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 from pathlib import Path
 
 from ..atomic import atomic_path
@@ -36,30 +37,60 @@ def fmt(value, digits: int = 1, unit: str = "") -> str:
     return f"{text} {unit}".rstrip() if unit else text
 
 
+class _MarkdownSafe(str):
+    """Text already escaped for Markdown (or written by terrain itself, like figure file names)."""
+
+
+# every ASCII punctuation mark that starts or ends Markdown syntax; a backslash before one renders it as is
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+
+
 def md_cell(value) -> str:
-    """Text safe inside a Markdown table cell (pipes escaped, newlines flattened)."""
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    """Text from data (place names, file provenance, ...) made literal in Markdown, tables included: HTML
+    special characters become entities, Markdown punctuation is backslash-escaped, newlines flattened."""
+    if isinstance(value, _MarkdownSafe):
+        return value
+    text = str(value).replace("\r", " ").replace("\n", " ")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MarkdownSafe(_MD_SPECIAL.sub(r"\\\1", text))
 
 
-def _environment():
+def md_code(value) -> str:
+    """Text from data as a Markdown code span (inside one nothing is interpreted, but nothing can be
+    escaped either: backticks become quotes; pipes keep the table whole)."""
+    text = str(value).replace("\r", " ").replace("\n", " ").replace("`", "'").replace("|", "\\|")
+    return _MarkdownSafe(f"`{text}`")
+
+
+def _finalize_markdown(value):
+    """Applied to every ``{{ ... }}`` of the Markdown template: strings from data are escaped (numbers and
+    text terrain formats come through unchanged, having nothing to escape)."""
+    return md_cell(value) if isinstance(value, str) else value
+
+
+def _environment(markdown: bool = False):
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.PackageLoader("terrain.report", "templates"),
                              autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",),
                                                                  default_for_string=False, default=False),
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                             undefined=jinja2.StrictUndefined)
+                             undefined=jinja2.StrictUndefined,
+                             **({"finalize": _finalize_markdown} if markdown else {}))
     env.filters["fmt"] = fmt
     env.filters["md"] = md_cell
+    env.filters["code"] = md_code
     return env
 
 
 def _context(data: dict, figures: list[ReportFigure], embed: bool) -> dict:
     figs = []
     for f in figures:
-        src = ("data:image/png;base64," + base64.b64encode(f.png).decode("ascii")) if embed else f.filename
+        # the file names are terrain's own slugs: kept as they are so that the Markdown image links work
+        src = ("data:image/png;base64," + base64.b64encode(f.png).decode("ascii")) if embed else \
+            _MarkdownSafe(f.filename)
         figs.append({"key": f.key, "section": f.section, "title": f.title, "caption": f.caption, "src": src,
-                     "filename": f.filename})
+                     "filename": _MarkdownSafe(f.filename)})
     return {"d": data, "figures": figs, "sections": SECTIONS,
             "by_section": {s: [f for f in figs if f["section"] == s] for s, _ in SECTIONS}}
 
@@ -71,7 +102,7 @@ def render_html(data: dict, figures: list[ReportFigure]) -> str:
 
 def render_markdown(data: dict, figures: list[ReportFigure]) -> str:
     """The Markdown report (figures as relative PNG file names)."""
-    return _environment().get_template("report.md.j2").render(**_context(data, figures, embed=False))
+    return _environment(markdown=True).get_template("report.md.j2").render(**_context(data, figures, embed=False))
 
 
 def build_report(analysis: ReportAnalysis, out_dir, progress=None) -> dict:
