@@ -313,3 +313,11 @@ def test_markdown_escapes_everything_that_comes_from_data(analysis):
     rows = [ln for ln in md.splitlines() if ln.startswith("| &lt;img")]
     assert rows and all(len(re.split(r"(?<!\\)\|", r)) == 8 for r in rows)
     assert "`/tmp/a'b\\|c_d.tif`" in md    # a code span: backtick made a quote, pipe escaped, _ left as is
+
+
+def test_figure_names_are_unique_for_names_that_slug_alike():
+    from terrain.report.figures import slug, unique_slugs
+
+    assert slug("زين العابدين") == "point" and slug("جبل كفرا") == "point"
+    assert unique_slugs(["زين العابدين", "جبل كفرا", "Zayn al-Abidin", "Zayn al Abidin"]) == [
+        "point", "point_2", "zayn_al_abidin", "zayn_al_abidin_2"]

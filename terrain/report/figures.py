@@ -38,6 +38,21 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_") or "point"
 
 
+def unique_slugs(labels) -> list[str]:
+    """:func:`slug` of each label, numbered where two would share one (two non-Latin names both slug to
+    ``point``: ``point``, ``point_2``), so no figure file replaces another."""
+    out, seen = [], set()
+    for label in labels:
+        base = slug(label)
+        name, k = base, 1
+        while name in seen:
+            k += 1
+            name = f"{base}_{k}"
+        seen.add(name)
+        out.append(name)
+    return out
+
+
 def has_text(fig, needle: str) -> bool:
     """Whether any text of the figure (titles, labels, footnotes, legends) contains ``needle``."""
     from matplotlib.text import Text
@@ -90,12 +105,13 @@ def report_figures(a: ReportAnalysis, progress=None) -> list[ReportFigure]:
     radius_km = a.parameters["target_radius_m"] / 1000.0
     note = f" Data: {a.source_label}." if a.synthetic else ""
     out = []
-    for p, vs, seen in zip(a.observers, a.viewsheds, a.target_seen):
+    names = unique_slugs(p.label() for p in a.observers)
+    for p, name, vs, seen in zip(a.observers, names, a.viewsheds, a.target_seen):
         say(f"figure: viewshed of {p.label()}")
         ax = plot_viewshed(vs, dem=a.dem)
         draw_target_area(ax, crs, a)
         out.append(ReportFigure(
-            f"viewshed_{slug(p.label())}", f"viewshed_{slug(p.label())}.png", "maps", f"Viewshed of {p.label()}",
+            f"viewshed_{name}", f"viewshed_{name}.png", "maps", f"Viewshed of {p.label()}",
             f"What {p.label()} sees within {a.parameters['radius_m'] / 1000:g} km (blue), and how tall anything "
             f"hidden must be to be seen (orange to brown). Dashed purple circle: the target area, {radius_km:g} km "
             f"around {target}; {seen['seen_percent']:.1f} % of it is seen.{note}", png_bytes(ax.figure, a)))
@@ -106,12 +122,12 @@ def report_figures(a: ReportAnalysis, progress=None) -> list[ReportFigure]:
                             f"none of them sees. Dashed purple circle: the target area around {target}.{note}",
                             png_bytes(_coverage_figure(a, crs), a)))
 
-    for p, los in zip(a.observers, a.lines_of_sight):
+    for p, name, los in zip(a.observers, names, a.lines_of_sight):
         say(f"figure: profile {p.label()} to {target}")
         ax = plot_profile(los, source=f"Data: {a.source_label}")
         verdict = "clear" if los.visible else "blocked"
         out.append(ReportFigure(
-            f"profile_{slug(p.label())}", f"profile_{slug(p.label())}.png", "lines_of_sight",
+            f"profile_{name}", f"profile_{name}.png", "lines_of_sight",
             f"{p.label()} → {target}",
             f"Terrain between {p.label()} and {target} and the sight line from the observer's eye "
             f"({verdict}); terrain lowered for the earth's curvature and refraction.{note}", png_bytes(ax.figure, a)))
