@@ -69,8 +69,15 @@ def transformer(src, dst) -> Transformer:
     milliseconds)."""
     return Transformer.from_crs(src, dst, always_xy=True)
 
+def wrap_lon(lon):
+    """Longitude(s) in degrees brought into [-180, 180) (a mosaic across the antimeridian runs past 180)."""
+    return (np.asarray(lon, dtype=np.float64) + 180.0) % 360.0 - 180.0 if np.ndim(lon) else (float(lon) + 180.0) % 360.0 - 180.0
+
+
 def format_latlon(lat: float, lon: float, digits: int = 4) -> str:
     """Format a point as ``44.2708N 71.3033W``."""
+    if math.isfinite(lon) and abs(lon) > 180.0:
+        lon = wrap_lon(lon)
     return f"{abs(lat):.{digits}f}{'N' if lat >= 0 else 'S'} {abs(lon):.{digits}f}{'E' if lon >= 0 else 'W'}"
 
 
@@ -156,6 +163,10 @@ def locate(dem: xr.DataArray, spec, role: str = "point", allow_void: bool = Fals
             x, y = lon, lat
         else:
             x, y = transformer(WGS84, crs).transform(lon, lat)
+        if crs.is_geographic:
+            # the turn of longitude nearest the grid's middle: a mosaic across the antimeridian runs past 180
+            x_mid = transform.c + transform.a * dem.shape[1] / 2.0
+            x += 360.0 * round((x_mid - x) / 360.0)
     col_edge, row_edge = ~transform @ (x, y)
     # a point exactly on a cell edge must land in the same cell whichever window was read
     col_edge, row_edge = round(col_edge, 9), round(row_edge, 9)
@@ -203,6 +214,6 @@ def cells_to_latlon(transform, crs, rows, cols):
     if crs is None:
         return np.full_like(x, np.nan), np.full_like(x, np.nan)
     if crs.equals(WGS84, ignore_axis_order=True):
-        return y, x
+        return y, (wrap_lon(x) if np.any(np.abs(x) > 180.0) else x)
     lon, lat = transformer(crs, WGS84).transform(x, y)
     return np.asarray(lat), np.asarray(lon)

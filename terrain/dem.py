@@ -80,26 +80,55 @@ def _as_paths(path_or_paths) -> list[Path]:
     return paths
 
 
+#: Half the WGS84 meridian's length (metres): no point on the earth is farther than this from another.
+ANTIPODE_M = 20_003_931.0
+
+
 def bounds_around(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
-    """The (west, south, east, north) box in degrees that holds a circle of ``radius_m`` metres around a point."""
+    """The (west, south, east, north) box in degrees that holds a circle of ``radius_m`` metres around a point.
+
+    A circle that reaches over a pole gets the whole band of longitudes down to its far edge; a
+    radius beyond the antipode (about 20,004 km) is capped there with a warning. East may exceed
+    180 (or west go below -180) for a circle across the antimeridian.
+    """
+    import warnings
+
     if not radius_m > 0:
         raise InputError(f"radius {radius_m} m is not positive; give a radius above zero, e.g. 20km")
+    if radius_m > ANTIPODE_M:
+        warnings.warn(f"radius {radius_m / 1000:,.0f} km is farther than the antipode; "
+                      f"capped at {ANTIPODE_M / 1000:,.0f} km (the whole earth)", stacklevel=2)
+        radius_m = ANTIPODE_M
     geod = Geod(ellps="WGS84")
+    to_north_pole = geod.inv(lon, lat, lon, 90.0)[2]
+    to_south_pole = geod.inv(lon, lat, lon, -90.0)[2]
+    if radius_m >= to_north_pole or radius_m >= to_south_pole:
+        # over a pole: every longitude, from the far edge (down the opposite meridian) to the pole
+        north = 90.0 if radius_m >= to_north_pole else geod.fwd(lon, lat, 0, radius_m)[1]
+        south = -90.0 if radius_m >= to_south_pole else geod.fwd(lon, lat, 180, radius_m)[1]
+        return -180.0, south, 180.0, north
     north = geod.fwd(lon, lat, 0, radius_m)[1]
     south = geod.fwd(lon, lat, 180, radius_m)[1]
     # widest east-west reach is at the circle's poleward latitude
     far_lat = max(abs(north), abs(south))
     dlon = math.degrees(radius_m / (6378137.0 * max(math.cos(math.radians(min(far_lat, 89.9))), 1e-6)))
+    if dlon >= 180.0:
+        return -180.0, south, 180.0, north
     return lon - dlon, south, lon + dlon, north
 
 
-def _window_for(ds, bounds_deg, crs: CRS) -> rasterio.windows.Window | None:
-    """The window of ``ds`` covering ``bounds_deg`` (lon/lat box), rounded outwards, or None if disjoint."""
+def _window_for(ds, bounds_deg, crs: CRS, transform: Affine | None = None) -> rasterio.windows.Window | None:
+    """The window of ``ds`` covering ``bounds_deg`` (lon/lat box), rounded outwards, or None if disjoint.
+
+    ``transform`` is the tile's transform as placed in the mosaic (shifted by 360 degrees across
+    the antimeridian); the file's own by default.
+    """
+    transform = ds.transform if transform is None else transform
     west, south, east, north = bounds_deg
     if not crs.is_geographic:
         tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
         west, south, east, north = tr.transform_bounds(west, south, east, north, densify_pts=21)
-    win = rasterio.windows.from_bounds(west, south, east, north, transform=ds.transform)
+    win = rasterio.windows.from_bounds(west, south, east, north, transform=transform)
     col0 = max(int(math.floor(win.col_off)), 0)
     row0 = max(int(math.floor(win.row_off)), 0)
     col1 = min(int(math.ceil(win.col_off + win.width)), ds.width)
@@ -136,7 +165,7 @@ def _source_label(ds, paths: Sequence[Path]) -> tuple[str, bool]:
     return (src or ", ".join(p.name for p in paths)), False
 
 
-def load_dem(path_or_paths, bounds=None, around=None) -> xr.DataArray:
+def load_dem(path_or_paths, bounds=None, around=None, band: int = 1) -> xr.DataArray:
     """Load elevation data as a float32 DataArray in metres (NaN for voids).
 
     Parameters
@@ -150,13 +179,23 @@ def load_dem(path_or_paths, bounds=None, around=None) -> xr.DataArray:
         ``(west, south, east, north)`` in degrees (WGS84). Only this window is read.
     around : tuple of float, optional
         ``(lat, lon, radius_m)``: read only the box holding this circle (degrees, metres).
+    band : int
+        Which band of a multi-band raster holds the heights (1 is the first).
 
     Returns
     -------
     xarray.DataArray
         Dims ``("y", "x")`` with cell-centre coordinates, CRS and transform set
         through rioxarray, attributes ``units`` ("m"), ``source``, ``synthetic``
-        (bool as int), ``files``.
+        (bool as int), ``files``, ``band`` and ``band_count``.
+
+    Notes
+    -----
+    The grid always comes back north-up with columns west to east: a south-up or
+    east-to-west raster is flipped on load, so rows, azimuths and sectors mean the
+    same for every file. A rotated or sheared grid is refused (warp it first). A
+    band's scale and offset (packed heights such as uint16 decimetres) are applied,
+    and so is its nodata value.
 
     Examples
     --------
@@ -164,9 +203,11 @@ def load_dem(path_or_paths, bounds=None, around=None) -> xr.DataArray:
     >>> float(dem.max())
     1908.0
     """
-    grid = read_dem(path_or_paths, bounds=bounds, around=around)
-    return _as_dataarray(grid.values, grid.transform, grid.crs, source=grid.source, synthetic=grid.synthetic,
-                         files=grid.files)
+    grid = read_dem(path_or_paths, bounds=bounds, around=around, band=band)
+    da = _as_dataarray(grid.values, grid.transform, grid.crs, source=grid.source, synthetic=grid.synthetic,
+                       files=grid.files)
+    da.attrs.update({"band": grid.band, "band_count": grid.band_count})
+    return da
 
 
 @dataclass(frozen=True)
@@ -184,6 +225,8 @@ class DemGrid:
     source: str
     synthetic: bool
     files: list[str]
+    band: int = 1
+    band_count: int = 1
 
     def dataarray_transform(self) -> Affine:
         """The transform :func:`dem_transform` gives for this grid's DataArray.
@@ -210,8 +253,9 @@ class DemGrid:
         return left, bottom, right, top
 
 
-def read_dem(path_or_paths, bounds=None, around=None) -> DemGrid:
+def read_dem(path_or_paths, bounds=None, around=None, band: int = 1) -> DemGrid:
     """Read elevation data as :func:`load_dem` does, as a :class:`DemGrid` rather than a DataArray."""
+    band = _band_number(band)
     if bounds is not None and around is not None:
         raise InputError("give either bounds or around, not both")
     if around is not None:
@@ -226,13 +270,79 @@ def read_dem(path_or_paths, bounds=None, around=None) -> DemGrid:
     paths = _as_paths(path_or_paths)
     datasets = [_open(p) for p in paths]
     try:
-        return _read_mosaic(datasets, paths, bounds)
+        for ds, p in zip(datasets, paths):
+            _check_band(ds, p, band)
+            _check_geotransform(ds.transform, p)
+        return _read_mosaic(datasets, paths, bounds, band)
     finally:
         for ds in datasets:
             ds.close()
 
 
-def _read_mosaic(datasets, paths, bounds) -> DemGrid:
+def _band_number(band) -> int:
+    if isinstance(band, bool) or not isinstance(band, (int, np.integer)) or band < 1:
+        raise InputError(f"band {band!r} is not a band number; bands are counted from 1 (--band 1 is the first)")
+    return int(band)
+
+
+def _check_band(ds, path: Path, band: int) -> None:
+    if band > ds.count:
+        raise InputError(f"{path} has {ds.count} band{'s' if ds.count != 1 else ''}, so there is no band {band}; "
+                         f"choose --band 1{f' to {ds.count}' if ds.count > 1 else ''}")
+
+
+def _check_geotransform(transform: Affine, path) -> None:
+    """Refuse a rotated or sheared grid: every analysis assumes rows along parallels (or grid x)."""
+    if transform.b != 0 or transform.d != 0:
+        raise InputError(f"{path}'s grid is rotated or sheared (geotransform terms {transform.b:g}, {transform.d:g}), "
+                         "so its cells are not where a north-up grid would put them; warp it north-up first "
+                         "(gdalwarp in.tif out.tif, or rasterio's reproject)")
+    if transform.a == 0 or transform.e == 0:
+        raise InputError(f"{path}'s geotransform has a zero cell size; fix the file's georeferencing first")
+
+
+def north_up(values: np.ndarray, transform: Affine) -> tuple[np.ndarray, Affine]:
+    """``values`` and ``transform`` with rows north (or grid +y) first and columns west to east.
+
+    A south-up grid (positive y scale) or an east-to-west one (negative x scale) is flipped in
+    place, a row pair at a time, so no second raster is made; the transform is rewritten to match.
+    """
+    rows, cols = values.shape
+    a, e = transform.a, transform.e
+    c, f = transform.c, transform.f
+    if e > 0:
+        for r in range(rows // 2):
+            top = values[r].copy()
+            values[r] = values[rows - 1 - r]
+            values[rows - 1 - r] = top
+        f, e = f + e * rows, -e
+    if a < 0:
+        for r in range(rows):
+            values[r] = values[r, ::-1].copy()
+        c, a = c + a * cols, -a
+    return values, Affine(a, 0.0, c, 0.0, e, f)
+
+
+def _antimeridian_placement(datasets, crs: CRS | None, bounds) -> list[Affine]:
+    """Each tile's transform as placed in the mosaic: on a lon/lat grid, shifted by whole turns (360
+    degrees) to lie nearest the requested area's centre (or the first tile), so tiles either side of
+    the antimeridian become neighbours instead of lying a world apart."""
+    transforms = [ds.transform for ds in datasets]
+    if crs is None or not crs.is_geographic:
+        return transforms
+
+    def centre(ds, t):
+        return t.c + t.a * ds.width / 2.0
+
+    ref = 0.5 * (bounds[0] + bounds[2]) if bounds is not None else centre(datasets[0], transforms[0])
+    out = []
+    for ds, t in zip(datasets, transforms):
+        turns = round((ref - centre(ds, t)) / 360.0)
+        out.append(Affine.translation(360.0 * turns, 0.0) * t if turns else t)
+    return out
+
+
+def _read_mosaic(datasets, paths, bounds, band: int = 1) -> DemGrid:
     first = datasets[0]
     if first.crs is None and bounds is not None:
         raise InputError(f"{paths[0]} has no CRS, so a lat/lon window cannot be placed on it; "
@@ -247,21 +357,23 @@ def _read_mosaic(datasets, paths, bounds) -> DemGrid:
         if not np.allclose((ds.transform.a, ds.transform.e), res, rtol=1e-9, atol=0):
             raise InputError(f"{p} has a different cell size from {paths[0]}; resample the tiles to one grid first")
 
+    placed_transforms = _antimeridian_placement(datasets, crs, bounds)
     pieces = []
-    for ds in datasets:
-        win = _window_for(ds, bounds, crs) if bounds is not None else rasterio.windows.Window(0, 0, ds.width, ds.height)
+    for ds, tt in zip(datasets, placed_transforms):
+        win = (_window_for(ds, bounds, crs, tt) if bounds is not None
+               else rasterio.windows.Window(0, 0, ds.width, ds.height))
         if win is not None:
-            pieces.append((ds, win))
+            pieces.append((ds, win, tt))
     if not pieces:
         raise InputError(f"the requested area {bounds} lies outside the DEM ({', '.join(p.name for p in paths)}); "
                          "choose an area the DEM covers or fetch tiles that cover it")
 
     # place every window on a common grid anchored at the first tile's origin
     a, e = res
-    x0, y0 = first.transform.c, first.transform.f
+    x0, y0 = placed_transforms[0].c, placed_transforms[0].f
     placed = []
-    for ds, win in pieces:
-        wt = rasterio.windows.transform(win, ds.transform)
+    for ds, win, tt in pieces:
+        wt = rasterio.windows.transform(win, tt)
         col_off = int(round((wt.c - x0) / a))
         row_off = int(round((wt.f - y0) / e))
         placed.append((ds, win, row_off, col_off))
@@ -272,6 +384,7 @@ def _read_mosaic(datasets, paths, bounds) -> DemGrid:
     single = len(placed) == 1
     # a single window fills the whole output; a mosaic starts as voids where no tile reaches
     shape = (rmax - rmin, cmax - cmin)
+    _check_mosaic_size(shape, sum(int(w.height) * int(w.width) for _, w, _, _ in placed), paths)
     out = np.empty(shape, dtype=np.float32) if single else np.full(shape, np.nan, dtype=np.float32)
     for ds, win, row_off, col_off in placed:
         r, c = row_off - rmin, col_off - cmin
@@ -280,20 +393,66 @@ def _read_mosaic(datasets, paths, bounds) -> DemGrid:
         # already placed where this tile is void (the edges that neighbours share)
         dest = out[r:r + h, c:c + w] if single else np.empty((h, w), dtype=np.float32)
         try:
-            ds.read(1, window=win, out=dest)
+            ds.read(band, window=win, out=dest)
         except rasterio.errors.RasterioIOError as exc:
             raise DataError(f"{ds.name} could not be read ({str(exc).splitlines()[0]}); the file is corrupt, "
                             "download or copy it again") from None
-        nodata = ds.nodata if ds.nodata is not None else (-32768 if ds.driver == "SRTMHGT" else None)
+        nodata = ds.nodatavals[band - 1]
+        if nodata is None and ds.driver == "SRTMHGT":
+            nodata = -32768
         if nodata is not None and not np.isnan(nodata):
             dest[dest == np.float32(nodata)] = np.nan
+        _apply_scale_offset(dest, ds.scales[band - 1], ds.offsets[band - 1])
         voids_to_nan(dest)
         if not single:
             target = out[r:r + h, c:c + w]
             np.copyto(target, dest, where=~np.isnan(dest))
-    transform = Affine(a, 0.0, x0 + cmin * a, 0.0, e, y0 + rmin * e)
+    out, transform = north_up(out, Affine(a, 0.0, x0 + cmin * a, 0.0, e, y0 + rmin * e))
     source, synthetic = _source_label(first, paths)
-    return DemGrid(out, transform, crs, source=source, synthetic=synthetic, files=[str(p) for p in paths])
+    return DemGrid(out, transform, crs, source=source, synthetic=synthetic, files=[str(p) for p in paths],
+                   band=band, band_count=int(first.count))
+
+
+#: A mosaic box may hold at most this many times the cells its tiles bring (the rest is void).
+MOSAIC_FILL_LIMIT = 4.0
+
+
+def _check_mosaic_size(shape, tile_cells: int, paths) -> None:
+    """Refuse, before allocating, a grid that cannot fit in memory or is mostly empty box."""
+    cells = int(shape[0]) * int(shape[1])
+    nbytes = 4 * cells
+    names = ", ".join(p.name for p in paths[:4]) + (" ..." if len(paths) > 4 else "")
+    if len(paths) > 1 and cells > 4 * 10**7 and cells > MOSAIC_FILL_LIMIT * tile_cells:
+        raise InputError(f"the tiles {names} are not neighbours: their mosaic would be a {shape[0]} x {shape[1]} grid "
+                         f"({nbytes / 2**30:.1f} GiB) of which {100 * (1 - tile_cells / cells):.0f} % is empty; "
+                         "load tiles that touch, or give bounds/around to read one area")
+    available = _available_memory_bytes()
+    if available is not None and nbytes > available:
+        raise InputError(f"the DEM ({names}) would be a {shape[0]} x {shape[1]} grid needing "
+                         f"{nbytes / 2**30:.1f} GiB, more than the {available / 2**30:.1f} GiB of memory available; "
+                         "read a smaller area with bounds/around (--radius on the command line)")
+
+
+def _available_memory_bytes() -> int | None:
+    """Memory the system can still give (Linux ``MemAvailable``), or None where unknown."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def _apply_scale_offset(z: np.ndarray, scale, offset) -> None:
+    """Turn stored values into metres in place: ``z * scale + offset`` (GDAL's unit scaling of a band)."""
+    scale = 1.0 if scale is None else float(scale)
+    offset = 0.0 if offset is None else float(offset)
+    if scale != 1.0:
+        np.multiply(z, np.float32(scale), out=z)
+    if offset != 0.0:
+        np.add(z, np.float32(offset), out=z)
 
 
 #: Heights of this size or more (metres; float32's 3.4e38 fill value, infinities) are voids, not terrain.
@@ -361,10 +520,13 @@ def dem_from_array(values, transform, crs=None, source: str = "array", synthetic
     arr = np.ascontiguousarray(values, dtype=np.float32)
     if arr.ndim != 2:
         raise InputError(f"a DEM must be a 2-D array, got {arr.ndim} dimensions")
+    _check_geotransform(transform, "the array")
+    flip = transform.e > 0 or transform.a < 0
+    if (flip or _has_huge(arr)) and np.shares_memory(arr, values):
+        arr = arr.copy()   # the caller's array is not changed by the void rule or the flip
     if _has_huge(arr):
-        if np.shares_memory(arr, values):
-            arr = arr.copy()   # the caller's array is not changed by the void rule
         voids_to_nan(arr)
+    arr, transform = north_up(arr, transform)
     return _as_dataarray(arr, transform, CRS.from_user_input(crs) if crs is not None else None,
                          source=source, synthetic=synthetic, files=[])
 

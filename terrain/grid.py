@@ -3,18 +3,28 @@
 Geographic grids (EPSG:4326, as SRTM ships) are measured on the ellipsoid row by
 row, so they are analysed without resampling: the east-west spacing of a
 1-arc-second cell shrinks with latitude, the north-south spacing barely changes.
-Projected grids have constant spacing in their linear unit, converted to metres.
-See :mod:`terrain.kernels.geometry` for how kernels use these arrays.
+Projected grids have constant spacing in their linear unit, converted to metres;
+where the projection's scale strays from 1 by more than :data:`GROUND_SCALE_TOLERANCE`
+(Web Mercator, a conic far from its standard parallels) the spacing is divided by
+the projection's own scale factors, row by row, so distances and areas are on the
+ground. A projection whose scale changes along a row is refused. See :mod:`terrain.kernels.geometry` for how kernels use these arrays.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 from pyproj import CRS
 
 from .errors import InputError
+
+#: A projected grid whose scale factor stays within this fraction of 1 (UTM, national grids) is
+#: taken to be in ground metres, as GDAL and GRASS take it; beyond it, the scale is corrected per row.
+GROUND_SCALE_TOLERANCE = 0.0015
+#: The most a projection's scale may change along one row (fraction) for the row-by-row geometry to hold.
+ROW_SCALE_TOLERANCE = 0.002
 
 
 def _ellipsoid(crs: CRS) -> tuple[float, float]:
@@ -76,7 +86,63 @@ def row_geometry(transform, shape, crs) -> tuple[np.ndarray, np.ndarray]:
             unit = float(axis.unit_conversion_factor)
     y_m = np.arange(rows, dtype=np.float64) * res_y * unit
     dx_m = np.full(rows, res_x * unit, dtype=np.float64)
+    if crs is not None and crs.is_projected:
+        scales = _row_scales(transform, shape, crs)
+        if scales is not None:
+            parallel, meridional_mid = scales
+            dx_m = dx_m / parallel
+            y_m = np.zeros(rows, dtype=np.float64)
+            y_m[1:] = np.cumsum(res_y * unit / meridional_mid)
     return y_m, dx_m
+
+
+@functools.lru_cache(maxsize=64)
+def _row_scales_cached(transform, shape, wkt: str):
+    return _measure_row_scales(transform, shape, CRS.from_wkt(wkt))
+
+
+def _row_scales(transform, shape, crs: CRS):
+    """Per-row scale factors of a projected grid, or None where its metres are ground metres.
+
+    Returns ``(parallel, meridional_mid)``: the east-west scale at each row's centre and the
+    north-south scale halfway between consecutive rows, both at the grid's middle column.
+    """
+    return _row_scales_cached(transform, (int(shape[0]), int(shape[1])), crs.to_wkt())
+
+
+def _measure_row_scales(transform, shape, crs: CRS):
+    from pyproj import Proj, Transformer
+
+    rows, cols = shape
+    # every row at the first, middle and last column; the middle also halfway between rows
+    r = np.arange(rows, dtype=np.float64) + 0.5
+    r_mid = np.arange(1, rows, dtype=np.float64)
+    cs = np.array([0.5, cols / 2.0, cols - 0.5])
+    col = np.concatenate([np.repeat(cs, rows), np.full(r_mid.size, cs[1])])
+    row = np.concatenate([np.tile(r, 3), r_mid])
+    x = transform.c + transform.a * col
+    y = transform.f + transform.e * row
+    geo = Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+    lon, lat = geo.transform(x, y)
+    with np.errstate(invalid="ignore"):
+        factors = Proj(crs).get_factors(lon, lat, errcheck=False)
+    par = np.asarray(factors.parallel_scale, dtype=np.float64)
+    mer = np.asarray(factors.meridional_scale, dtype=np.float64)
+    name = crs.to_string()
+    if not (np.all(np.isfinite(par)) and np.all(np.isfinite(mer)) and np.all(par > 0) and np.all(mer > 0)):
+        raise InputError(f"the DEM's projection ({name}) has no usable scale over part of the grid "
+                         "(it reaches past the projection's valid area); reproject it with terrain.to_utm first")
+    if np.all(np.abs(par - 1.0) <= GROUND_SCALE_TOLERANCE) and np.all(np.abs(mer - 1.0) <= GROUND_SCALE_TOLERANCE):
+        return None
+    par_rows = par[:3 * rows].reshape(3, rows)
+    mer_rows = mer[:3 * rows].reshape(3, rows)
+    spread = max(float(np.max(np.ptp(par_rows, axis=0) / par_rows[1])),
+                 float(np.max(np.ptp(mer_rows, axis=0) / mer_rows[1])))
+    if spread > ROW_SCALE_TOLERANCE:
+        raise InputError(f"the DEM's projection ({name}) changes scale by {100 * spread:.1f} % along a row, "
+                         "so distances on its grid are not ground distances; reproject it with terrain.to_utm "
+                         "(or gdalwarp to a local UTM zone) first")
+    return par_rows[1], mer[3 * rows:] if rows > 1 else np.empty(0)
 
 
 def row_heights_m(y_m: np.ndarray) -> np.ndarray:

@@ -40,7 +40,8 @@ def test_kernel_distance_matches_geodesic_over_20km():
 
 
 def test_projected_spacing_is_constant():
-    y_m, dx_m = row_geometry(Affine(30, 0, 0, 0, -20, 0), (4, 3), "EPSG:32633")
+    # on the zone's central meridian (x = 500 km), where UTM's metres are ground metres
+    y_m, dx_m = row_geometry(Affine(30, 0, 500000, 0, -20, 5000000), (4, 3), "EPSG:32633")
     np.testing.assert_allclose(y_m, [0, 20, 40, 60])
     np.testing.assert_allclose(dx_m, 30)
     np.testing.assert_allclose(cell_areas_m2(y_m, dx_m), 600)

@@ -387,7 +387,13 @@ def dem_description(dem: xr.DataArray) -> dict:
     if crs is not None and crs.is_geographic:
         cell = f"{abs(t.a) * 3600:.3g}\" x {abs(t.e) * 3600:.3g}\" (arc-seconds)"
     else:
+        from ..grid import row_geometry
+
         cell = f"{abs(t.a):g} x {abs(t.e):g} m"
+        y_m, dx_m = row_geometry(t, dem.shape, crs)
+        mid = dem.shape[0] // 2
+        if crs is not None and abs(float(dx_m[mid]) - abs(t.a)) > 1e-3 * abs(t.a):
+            cell += f" in the grid's units, about {float(dx_m[mid]):.3g} m on the ground"
     return {"rows": int(dem.shape[0]), "cols": int(dem.shape[1]), "cell_size": cell,
             "crs": crs.to_string() if crs is not None else None,
             "bounds_deg": [round(float(v), 5) for v in (west, south, east, north)],
