@@ -23,6 +23,7 @@ from .earth import DEFAULT_REFRACTION, curvature_factor
 from .errors import InputError
 from .flags import NOT_ANALYSED
 from .grid import cell_areas_m2, row_geometry
+from .heights import check_heights, eye_elevation_m
 from .numbers import check_number
 
 #: The outputs a viewshed can compute (``outputs=``); the default is all of them.
@@ -54,9 +55,7 @@ def _check_options(observer_height, target_height, max_distance, min_distance, a
                    absolute_heights):
     if method not in METHODS:
         raise InputError(f"unknown viewshed method {method!r}; choose one of {', '.join(METHODS)}")
-    above = dict(low=0.0, unit="m", hint="give metres above the ground (0 or more)")
-    observer_height = check_number(observer_height, "observer height", **({} if absolute_heights else above))
-    target_height = check_number(target_height, "target height", **({} if absolute_heights else above))
+    check_heights(observer_height, target_height, absolute_heights)
     if max_distance is not None:
         max_distance = check_number(max_distance, "radius (max_distance)", low=0.0, low_open=True, unit="m",
                                     hint="give a radius above zero, e.g. 20000")
@@ -102,7 +101,7 @@ def prepare(dem: xr.DataArray, observer, observer_height=2.0, target_height=0.0,
         cols = slice(max(obs.c - span_c, 0), min(obs.c + span_c + 1, ncols))
     else:
         rows, cols = slice(0, nrows), slice(0, ncols)
-    eye = float(observer_height) if absolute_heights else obs.ground_m + float(observer_height)
+    eye = eye_elevation_m(obs.ground_m, observer_height, absolute_heights, label=f"the observer {obs.label()}")
     full = azimuth is None or (float(azimuth[1]) - float(azimuth[0])) % 360.0 == 0.0
     az = (0.0, 360.0) if full else (float(azimuth[0]), float(azimuth[1]))
     pt = (-90.0, 90.0) if pitch is None else (float(pitch[0]), float(pitch[1]))
@@ -161,7 +160,8 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
         ``exact`` walks every sight line (R3); ``fast`` is an O(n) sweep; ``refined``
         (default) re-walks exactly the cells the fast sweep leaves in doubt.
     absolute_heights : bool
-        Read ``observer_height`` and ``target_height`` as metres above sea level.
+        Read ``observer_height`` as metres above sea level (refused below the observer's ground);
+        ``target_height`` stays metres above each target's own ground (:mod:`terrain.heights`).
     outputs : sequence of str
         Which of ``"visible"``, ``"min_visible_height"``, ``"elevation_angle"`` to compute (default all
         three). Only those are computed and allocated: with ``method="fast"`` the finish is fused into the

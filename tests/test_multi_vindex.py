@@ -68,7 +68,7 @@ def _areas_both_ways(dem, radius, observer_height=3.0, target_height=0.0, curvat
     dict(n=22, m=31, seed=4, radius=5000.0),                         # windows clipped by the grid on every side
     dict(n=28, m=28, seed=6, radius=300.0, geographic=True),         # rows of different widths
     dict(n=24, m=24, seed=7, radius=400.0, target_height=4.0, curvature=False),
-    dict(n=24, m=20, seed=8, radius=350.0, absolute_heights=True, observer_height=150.0, target_height=-1.0),
+    dict(n=24, m=20, seed=8, radius=350.0, absolute_heights=True, observer_height=260.0, target_height=0.5),
     dict(n=26, m=24, seed=9, radius=380.0, voids=True),
 ])
 def test_index_kernel_counts_the_cells_the_batch_kernel_sees(case):

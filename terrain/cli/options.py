@@ -20,7 +20,8 @@ def dem_argument(f):
 
 def height_options(f):
     f = click.option("--absolute-heights", is_flag=True,
-                     help="Read the heights as metres above sea level, not above the ground.")(f)
+                     help="Read --observer-height as metres above sea level, not above the ground "
+                          "(target heights stay above their own ground).")(f)
     f = click.option("--target-height", type=float, default=0.0, show_default=True,
                      help="Target height above the ground, metres.")(f)
     f = click.option("--observer-height", type=float, default=2.0, show_default=True,
@@ -62,10 +63,10 @@ def refraction_value(refraction: float, curvature_coefficient: float | None) -> 
 
 
 def check_heights(observer_height: float, target_height: float, absolute: bool) -> None:
-    """The two heights, checked by the rule the API uses (finite; 0 or more above the ground)."""
-    above = {} if absolute else dict(low=0.0, hint="give metres above the ground (0 or more)")
-    check_number(observer_height, "--observer-height", unit="m", **above)
-    check_number(target_height, "--target-height", unit="m", **above)
+    """The two heights, checked by the rule the API uses (:func:`terrain.heights.check_heights`)."""
+    from ..heights import check_heights as check
+
+    check(observer_height, target_height, absolute, observer_what="--observer-height", target_what="--target-height")
 
 
 def radius_value(text, what="--radius"):

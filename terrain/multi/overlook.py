@@ -16,6 +16,7 @@ from ..methods import DEFAULT_METHOD
 from ..coords import locate
 from ..earth import DEFAULT_REFRACTION
 from ..errors import InputError
+from ..heights import eye_elevation_m
 from .observers import dem_geometry, observer_specs, pack, prepare_observers, run_batches
 from .summits import Summit, find_summits
 from .table import ResultTable
@@ -108,7 +109,7 @@ def overlook(dem: xr.DataArray, target, candidates=None, radius: float = 15_000.
     rows = []
     for i, (p, s) in enumerate(zip(located, specs)):
         d = _distance_m(y_m, dx_m, area.centre.r, area.centre.c, p.r, p.c)
-        eye = float(observer_height) if absolute_heights else p.ground_m + float(observer_height)
+        eye = eye_elevation_m(p.ground_m, observer_height, absolute_heights)
         row = {"name": names[i], "lat": round(p.lat, 6), "lon": round(p.lon, 6), "ground_m": round(p.ground_m, 1),
                "eye_m": round(eye, 1), "distance_km": round(float(d) / 1000, 3),
                "visible_km2": round(float(visible[i]), 4),

@@ -38,8 +38,9 @@ def reverse_viewshed(dem: xr.DataArray, point, observer_height: float = 2.0, tar
     target_height : float
         Height of the point above its ground, metres (a mast, a roof; default 0).
     max_distance, min_distance, curvature, refraction, absolute_heights :
-        As for :func:`terrain.viewshed.viewshed` (with ``absolute_heights`` both
-        heights are metres above sea level).
+        As for :func:`terrain.viewshed.viewshed`. With ``absolute_heights`` the seen point's
+        height (``target_height``) is metres above sea level; the would-be observers' eye
+        height stays metres above their own ground (one rule: :mod:`terrain.heights`).
     method : {"exact", "refined", "fast"}
         ``exact`` (default) keeps the reciprocity exact.
 

@@ -21,6 +21,7 @@ import numpy as np
 import rioxarray  # noqa: F401  (registers the .rio accessor)
 import xarray as xr
 
+from ..heights import eye_elevations_m
 from ..methods import DEFAULT_METHOD
 from .. import __version__
 from ..earth import DEFAULT_REFRACTION, curvature_factor
@@ -58,7 +59,7 @@ def pack_grid_observers(z, y_m, dx_m, rows, cols, radius_m, observer_height, tar
     win[:, 3] = np.minimum(cc + span[rr] + 1, ncols)
     obs = np.stack([rr - win[:, 0], cc - win[:, 2]], axis=1).astype(np.int64)
     par = np.empty((n, 10), np.float64)
-    par[:, 0] = float(observer_height) if absolute_heights else ground + float(observer_height)
+    par[:, 0] = eye_elevations_m(ground, observer_height, absolute_heights)
     par[:, 1] = float(target_height)
     par[:, 2] = curv
     par[:, 3] = 0.0
