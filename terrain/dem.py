@@ -23,6 +23,7 @@ import xarray as xr
 from affine import Affine
 from pyproj import CRS, Geod, Transformer
 
+from ._resources import available_memory_bytes, format_bytes
 from .errors import DataError, InputError
 
 SRTM_SIZES = {2 * 1201 * 1201: 1201, 2 * 3601 * 3601: 3601}
@@ -424,25 +425,13 @@ def _check_mosaic_size(shape, tile_cells: int, paths) -> None:
     names = ", ".join(p.name for p in paths[:4]) + (" ..." if len(paths) > 4 else "")
     if len(paths) > 1 and cells > 4 * 10**7 and cells > MOSAIC_FILL_LIMIT * tile_cells:
         raise InputError(f"the tiles {names} are not neighbours: their mosaic would be a {shape[0]} x {shape[1]} grid "
-                         f"({nbytes / 2**30:.1f} GiB) of which {100 * (1 - tile_cells / cells):.0f} % is empty; "
+                         f"({format_bytes(nbytes)}) of which {100 * (1 - tile_cells / cells):.0f} % is empty; "
                          "load tiles that touch, or give bounds/around to read one area")
-    available = _available_memory_bytes()
+    available = available_memory_bytes()
     if available is not None and nbytes > available:
         raise InputError(f"the DEM ({names}) would be a {shape[0]} x {shape[1]} grid needing "
-                         f"{nbytes / 2**30:.1f} GiB, more than the {available / 2**30:.1f} GiB of memory available; "
+                         f"{format_bytes(nbytes)}, more than the {format_bytes(available)} of memory available; "
                          "read a smaller area with bounds/around (--radius on the command line)")
-
-
-def _available_memory_bytes() -> int | None:
-    """Memory the system can still give (Linux ``MemAvailable``), or None where unknown."""
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
 
 
 def _apply_scale_offset(z: np.ndarray, scale, offset) -> None:

@@ -20,3 +20,11 @@ class DataError(TerrainError):
 
 class FetchError(TerrainError):
     """Downloading elevation data failed (network, server or integrity)."""
+
+
+class TerrainWarning(UserWarning):
+    """A warning terrain gives on purpose; the command line prints it as one line."""
+
+
+class LongRunWarning(TerrainWarning):
+    """A run that will take long, with the estimate and what would make it shorter."""

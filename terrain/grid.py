@@ -145,6 +145,16 @@ def _measure_row_scales(transform, shape, crs: CRS):
     return par_rows[1], mer[3 * rows:] if rows > 1 else np.empty(0)
 
 
+def thinned_transform(transform, stride: int):
+    """The transform of a grid thinned to every ``stride``-th row and column (``da.isel(y=::stride, x=::stride)``):
+    cells ``stride`` times larger, their centres on the kept cells' centres."""
+    from affine import Affine
+
+    t = transform
+    return Affine(t.a * stride, 0.0, t.c + t.a * 0.5 - t.a * stride * 0.5,
+                  0.0, t.e * stride, t.f + t.e * 0.5 - t.e * stride * 0.5)
+
+
 def row_heights_m(y_m: np.ndarray) -> np.ndarray:
     """North-south extent of one cell in each row, metres (from the row positions)."""
     if y_m.size == 1:

@@ -186,6 +186,8 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
     s = prepare(dem, observer, observer_height, target_height, max_distance, min_distance, azimuth, pitch,
                 curvature, refraction, absolute_heights, method)
     window = dem.isel(y=s.rows, x=s.cols)
+    if method == "exact":
+        _warn_if_long_exact(window.shape)
     z = np.ascontiguousarray(window.values, dtype=np.float32)
     t0 = time.perf_counter()
     shape = z.shape
@@ -217,6 +219,28 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
         min_distance_m=float(min_distance), azimuth_start_deg=s.az[0], azimuth_end_deg=s.az[1],
         pitch_low_deg=s.pitch[0], pitch_high_deg=s.pitch[1], curvature=int(bool(curvature)),
         refraction=float(refraction)))
+
+
+#: Runs estimated to take longer than this (seconds) are announced with a :class:`LongRunWarning` first.
+LONG_RUN_S = 60.0
+
+
+def _warn_if_long_exact(shape) -> None:
+    import warnings
+
+    import numba
+
+    from ._resources import rough_duration
+    from .errors import LongRunWarning
+    from .kernels.horizon_exact import exact_seconds
+
+    threads = numba.get_num_threads()
+    seconds = exact_seconds(shape, threads)
+    if seconds > LONG_RUN_S:
+        warnings.warn(f"method 'exact' on this {shape[0]} x {shape[1]} window takes {rough_duration(seconds)} "
+                      f"on {threads} threads (Ctrl-C stops it); a radius (--radius, max_distance) or "
+                      "method 'refined', exact wherever the verdict is in doubt, is far faster", LongRunWarning,
+                      stacklevel=3)
 
 
 def check_outputs(outputs) -> tuple[str, ...]:

@@ -12,13 +12,20 @@ import sys
 import click
 
 from .. import __version__
-from ..errors import InputError, TerrainError
+from ..errors import InputError, TerrainError, TerrainWarning
 
 
 class TerrainGroup(click.Group):
     """A click group that turns terrain's errors into one line and an exit code."""
 
     def invoke(self, ctx):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
@@ -76,6 +83,16 @@ def _register():
 
 
 _register()
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """terrain's own warnings as one line on stderr; others as Python shows them."""
+    import warnings
+
+    if issubclass(category, TerrainWarning):
+        click.echo(f"Warning: {message}", err=True)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 class Terminated(KeyboardInterrupt):

@@ -136,7 +136,42 @@ def radius_window(y_m, dx_m, r0, c0, nrows, ncols, max_dist_m):
 
 # Model: every cell gets its own R3 sight line (O(n^1.5)); cells beyond max_dist_m (> 0) are NaN.
 @njit(cache=True, parallel=True)
-def horizon_exact(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m):
+def horizon_exact_rows(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, row_lo, row_hi, H):
+    """Rows ``row_lo:row_hi`` of :func:`horizon_exact`'s grid, written into ``H`` (float32, shaped like ``z``)."""
+    nrows, ncols = z.shape
+    rlo, rhi, clo, chi = radius_window(y_m, dx_m, r0, c0, nrows, ncols, max_dist_m)
+    limited = max_dist_m > 0.0
+    for r in prange(row_lo, row_hi):
+        if r < rlo or r > rhi:
+            for c in range(ncols):
+                H[r, c] = np.nan
+            continue
+        for c in range(ncols):
+            if c < clo or c > chi:
+                H[r, c] = np.nan
+                continue
+            if limited and cell_distance_m(r, c, r0, c0, y_m, dx_m) > max_dist_m:
+                H[r, c] = np.nan
+                continue
+            H[r, c] = horizon_exact_cell(z, y_m, dx_m, r0, c0, r, c, eye_z, curv)
+
+
+#: Seconds per sight-line step and thread (measured, 2-core AMD EPYC), for the estimate before long runs.
+SECONDS_PER_STEP = 4e-9
+
+
+def exact_seconds(shape, threads: int) -> float:
+    """Rough seconds :func:`horizon_exact` takes on a ``shape`` window, observer near its middle."""
+    rows, cols = int(shape[0]), int(shape[1])
+    return rows * cols * 0.4 * max(rows, cols) * SECONDS_PER_STEP / max(1, threads)
+
+
+#: Sight-line steps one call of :func:`horizon_exact_rows` takes at most (about a tenth of a second of
+#: work): between calls Python sees Ctrl-C, so a long exact run can be stopped.
+STEPS_PER_CALL = 4e7
+
+
+def horizon_exact(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, progress=None):
     """Exact R3 horizon slope of every cell, float32 array shaped like ``z``.
 
     Parameters
@@ -153,27 +188,29 @@ def horizon_exact(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m):
         Curvature factor ``(1 - k) / (2 R)``, 1/m (0 = flat earth).
     max_dist_m : float
         Cells farther than this are NaN; ``<= 0`` means unlimited.
+    progress : callable, optional
+        Called with the number of rows just finished.
 
     Returns
     -------
     float32[:, :]
         ``H``; ``-inf`` for the observer and its neighbours.
+
+    Notes
+    -----
+    Runs in chunks of rows (:data:`STEPS_PER_CALL`), so Ctrl-C stops it within a fraction of a second.
     """
+    import numba
+
     nrows, ncols = z.shape
     H = np.empty((nrows, ncols), dtype=np.float32)
-    rlo, rhi, clo, chi = radius_window(y_m, dx_m, r0, c0, nrows, ncols, max_dist_m)
-    limited = max_dist_m > 0.0
-    for r in prange(nrows):
-        if r < rlo or r > rhi:
-            for c in range(ncols):
-                H[r, c] = np.nan
-            continue
-        for c in range(ncols):
-            if c < clo or c > chi:
-                H[r, c] = np.nan
-                continue
-            if limited and cell_distance_m(r, c, r0, c0, y_m, dx_m) > max_dist_m:
-                H[r, c] = np.nan
-                continue
-            H[r, c] = horizon_exact_cell(z, y_m, dx_m, r0, c0, r, c, eye_z, curv)
+    threads = numba.get_num_threads()
+    walk = max(1.0, 0.5 * max(nrows, ncols))
+    per_call = max(threads, int(STEPS_PER_CALL / (max(ncols, 1) * walk)))
+    r0, c0, eye_z, curv, max_dist_m = int(r0), int(c0), float(eye_z), float(curv), float(max_dist_m)
+    for lo in range(0, nrows, per_call):
+        hi = min(nrows, lo + per_call)
+        horizon_exact_rows(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, lo, hi, H)
+        if progress is not None:
+            progress(hi - lo)
     return H

@@ -44,9 +44,13 @@ def _require_distributed():
 
 
 @contextlib.contextmanager
-def dask_client(scheduler: str | None = None, n_workers: int | None = None, client=None):
+def dask_client(scheduler: str | None = None, n_workers: int | None = None, client=None, tasks: int | None = None):
     """Yield a :class:`distributed.Client`: ``client`` itself, one connected to ``scheduler`` (or
-    ``$TERRAIN_SCHEDULER``), or one on a new LocalCluster of ``n_workers`` single-threaded processes."""
+    ``$TERRAIN_SCHEDULER``), or one on a new LocalCluster of ``n_workers`` single-threaded processes.
+
+    A local cluster gets no more workers than the machine has cores, nor than there are ``tasks``
+    (observers) to share: a worker is a process of its own, and an idle one only costs memory.
+    """
     if client is not None:
         yield client
         return
@@ -58,10 +62,30 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None, clie
         with Client(address) as c:
             yield c
         return
-    workers = int(n_workers) if n_workers else max(1, os.cpu_count() or 1)
+    workers = local_worker_count(n_workers, tasks)
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         with Client(cluster) as c:
             yield c
+
+
+def local_worker_count(n_workers: int | None, tasks: int | None = None) -> int:
+    """Worker processes for a local cluster: ``n_workers`` (default: the cores), capped at the cores and the
+    tasks, with a :class:`TerrainWarning` saying so when the request was larger."""
+    import warnings
+
+    from ..errors import TerrainWarning
+
+    cores = max(1, os.cpu_count() or 1)
+    want = int(n_workers) if n_workers else cores
+    cap = min(cores, tasks) if tasks else cores
+    cap = max(1, cap)
+    if want > cap:
+        why = (f"the {cores} cores of this machine" if cap == cores
+               else f"the {tasks} observer{'s' if tasks != 1 else ''} to share")
+        if n_workers:
+            warnings.warn(f"{want} workers is more than {why}; starting {cap}", TerrainWarning, stacklevel=3)
+        want = cap
+    return want
 
 
 def _batches(n: int, n_tasks: int, batch_size: int | None) -> list[slice]:
@@ -148,7 +172,7 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
     packed = pack(setups)
     with_seen = len(setups) <= MAX_SEEN_BY
     z, y_m, dx_m, row_area = dem_geometry(dem)
-    with dask_client(scheduler, n_workers, client) as c:
+    with dask_client(scheduler, n_workers, client, tasks=len(setups)) as c:
         geom = c.scatter([z, y_m, dx_m, row_area], hash=False)
         nw = max(len(c.scheduler_info().get("workers", {})), 1)
         wide = len(setups) > np.iinfo(np.uint16).max
@@ -198,19 +222,21 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
 
     plan = plan_index(dem, radius, stride, observer_height, target_height, curvature, refraction, method,
                       absolute_heights)
-    packed = plan.packed
-    with dask_client(scheduler, n_workers, client) as c:
+    values = plan.empty_values()
+    with dask_client(scheduler, n_workers, client, tasks=plan.observer_count()) as c:
         geom = c.scatter(list(plan.geometry), hash=False)
-        if method == "fast":
-            # the area-only sweep of terrain.kernels.observer_batch.visible_areas_fast, one thread per task
-            nw = max(1, len(c.scheduler_info().get("workers", {})))
-            futures = [c.submit(_fast_areas_task, *geom, packed.take(b), pure=False)
-                       for b in _batches(len(packed), 4 * nw, batch_size)]
-            _show_progress(futures, progress)
-            area = np.concatenate(c.gather(futures)) if futures else np.zeros(0)
-        else:
-            area, _ = _areas(c, geom, packed, method, None, batch_size, progress)
-    return index_dataarray(dem, plan, area)
+        for i0, i1, packed, keep in plan.row_blocks():
+            if method == "fast":
+                # the area-only sweep of terrain.kernels.observer_batch.visible_areas_fast, one thread per task
+                nw = max(1, len(c.scheduler_info().get("workers", {})))
+                futures = [c.submit(_fast_areas_task, *geom, packed.take(b), pure=False)
+                           for b in _batches(len(packed), 4 * nw, batch_size)]
+                _show_progress(futures, progress)
+                area = np.concatenate(c.gather(futures)) if futures else np.zeros(0)
+            else:
+                area, _ = _areas(c, geom, packed, method, None, batch_size, progress)
+            values[i0:i1].reshape(-1)[keep] = area
+    return index_dataarray(dem, plan, values)
 
 
 def overlook(dem: xr.DataArray, target, candidates=None, scheduler: str | None = None, n_workers: int | None = None,

@@ -163,12 +163,30 @@ def dem_under(dem, grid):
     return crop.rio.write_transform(t @ t.translation(c0, r0), inplace=True)
 
 
+#: A map draws at most this many cells along its longer side (an 8-inch figure at 150 dpi is 1200 pixels):
+#: larger rasters are thinned for display, so a 10000^2 result plots in the memory of a 2000^2 one.
+MAX_DISPLAY_CELLS = 2000
+
+
+def display_grid(da, max_cells: int = MAX_DISPLAY_CELLS):
+    """``da`` (DataArray or Dataset on a DEM grid) thinned to at most ``max_cells`` cells a side for drawing,
+    with its transform rewritten to match; ``da`` itself when it is small enough. Nearest-cell sampling:
+    for the picture only, never for values (a place's verdict is read on the full grid)."""
+    from ..grid import thinned_transform
+
+    step = max(1, math.ceil(max(da.sizes["y"], da.sizes["x"]) / max_cells))
+    if step == 1:
+        return da
+    thin = da.isel(y=slice(None, None, step), x=slice(None, None, step))
+    return thin.rio.write_transform(thinned_transform(dem_transform(da), step))
+
+
 def draw_background(ax, dem, grid):
     """A hillshade of the part of ``dem`` under ``grid``; light grey when there is no DEM."""
     if dem is None:
         ax.set_facecolor("#e6e6e6")
         return None
-    return draw_hillshade(ax, dem_under(dem, grid))
+    return draw_hillshade(ax, display_grid(dem_under(dem, grid)))
 
 
 # --------------------------------------------------------------------------- ticks

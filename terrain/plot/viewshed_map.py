@@ -184,8 +184,9 @@ def plot_viewshed(result, ax=None, dem=None, places=True, rings_km=None, title=N
     # base: hillshade of the DEM on the result's grid, else light grey
     bm.draw_background(ax, dem, result)
     extent = bm.map_extent(result)
-    ax.imshow(overlay_rgba(result), extent=extent, origin="upper", interpolation="nearest", zorder=2,
-              gid="viewshed-overlay")
+    shown = bm.display_grid(result)
+    ax.imshow(overlay_rgba(shown), extent=bm.map_extent(shown), origin="upper", interpolation="nearest",
+              zorder=2, gid="viewshed-overlay")
     bm.setup_map_axes(ax, result, crs)
 
     # observers, rings
