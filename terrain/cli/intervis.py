@@ -13,7 +13,7 @@ from .preflight import TerrainCommand
 @click.argument("dem", nargs=-1, required=True, metavar="DEM...")
 @click.option("--points", required=True,
               help="Points separated by ';': 'lat,lon', 'xy:X,Y' or place names; @FILE reads one a line.")
-@height_options
+@height_options(target_default_observer=True)
 @curvature_options
 @plot_option
 @json_option
@@ -23,6 +23,7 @@ def intervis_command(dem, points, observer_height, target_height, absolute_heigh
 
     The target height defaults to the observer height (masts looking at each
     other), which makes the matrix symmetric; give --target-height to differ.
+    With --absolute-heights both are metres above sea level.
 
     \b
     Example:
@@ -36,10 +37,8 @@ def intervis_command(dem, points, observer_height, target_height, absolute_heigh
     check_heights(observer_height, target_height, absolute_heights)
     names = split_point_list(points)
     data = load_dem(list(dem))
-    ctx = click.get_current_context()
-    given_target = ctx.get_parameter_source("target_height") != click.core.ParameterSource.DEFAULT
-    table = intervisibility(data, names, observer_height=observer_height,
-                            target_height=target_height if given_target else None, curvature=curvature,
+    table = intervisibility(data, names, observer_height=observer_height, target_height=target_height,
+                            curvature=curvature,
                             refraction=refraction_value(refraction, curvature_coefficient),
                             absolute_heights=absolute_heights)
     plot = None

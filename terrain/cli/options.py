@@ -18,14 +18,32 @@ def dem_argument(f):
     return click.argument("dem", metavar="DEM", required=False)(f)
 
 
-def height_options(f):
-    f = click.option("--absolute-heights", is_flag=True,
-                     help="Read the heights as metres above sea level, not above the ground.")(f)
-    f = click.option("--target-height", type=float, default=0.0, show_default=True,
-                     help="Target height above the ground, metres.")(f)
-    f = click.option("--observer-height", type=float, default=2.0, show_default=True,
-                     help="Observer eye height above the ground, metres.")(f)
-    return f
+def height_options(f=None, *, target_default_observer: bool = False):
+    """``--observer-height``, ``--target-height`` and ``--absolute-heights``.
+
+    With ``target_default_observer=True`` (``terrain intervis``) the target height defaults to the
+    observer height (points that look at each other): the option's value is then None when not given,
+    and its help shows that default.
+    """
+    def decorate(f):
+        f = click.option("--absolute-heights", is_flag=True,
+                         help="Read the heights as metres above sea level, not above the ground.")(f)
+        if target_default_observer:
+            f = click.option("--target-height", type=float, default=None,
+                             show_default=TARGET_HEIGHT_FOLLOWS_OBSERVER,
+                             help="Height of a point when it is looked at, metres above the ground.")(f)
+        else:
+            f = click.option("--target-height", type=float, default=0.0, show_default=True,
+                             help="Target height above the ground, metres.")(f)
+        f = click.option("--observer-height", type=float, default=2.0, show_default=True,
+                         help="Observer eye height above the ground, metres.")(f)
+        return f
+
+    return decorate if f is None else decorate(f)
+
+
+#: How ``--help`` shows the target height's default where it follows the observer height.
+TARGET_HEIGHT_FOLLOWS_OBSERVER = "same as --observer-height"
 
 
 def curvature_options(f):
@@ -61,11 +79,15 @@ def refraction_value(refraction: float, curvature_coefficient: float | None) -> 
     return refraction
 
 
-def check_heights(observer_height: float, target_height: float, absolute: bool) -> None:
-    """The two heights, checked by the rule the API uses (finite; 0 or more above the ground)."""
+def check_heights(observer_height: float, target_height: float | None, absolute: bool) -> None:
+    """The two heights, checked by the rule the API uses (finite; 0 or more above the ground).
+
+    A ``target_height`` of None (it follows the observer height) is not checked twice.
+    """
     above = {} if absolute else dict(low=0.0, hint="give metres above the ground (0 or more)")
     check_number(observer_height, "--observer-height", unit="m", **above)
-    check_number(target_height, "--target-height", unit="m", **above)
+    if target_height is not None:
+        check_number(target_height, "--target-height", unit="m", **above)
 
 
 def radius_value(text, what="--radius"):
