@@ -8,9 +8,8 @@ import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..output_paths import GEOTIFF_SUFFIXES, NETCDF_SUFFIXES
-from ..units import parse_distance_m
 from .options import (check_heights, curvature_options, height_options, json_option, plot_option, print_json,
-                      progress_enabled, refraction_value, write_plot)
+                      progress_enabled, radius_option, radius_value, refraction_value, write_plot)
 from .preflight import OutputFile, TerrainCommand
 
 
@@ -38,7 +37,7 @@ def use_dask(workers, scheduler) -> bool:
               help="Observers separated by ';' (or ',' between place names): 'lat,lon', 'xy:X,Y', place names; "
                    "@FILE reads one a line.")
 @height_options
-@click.option("--radius", help="Viewshed radius of every observer, e.g. 15km. Default: the whole DEM.")
+@radius_option()
 @curvature_options
 @click.option("--method", type=click.Choice(METHOD_CHOICES), default=DEFAULT_METHOD, show_default=True,
               help="Horizon method of every viewshed.")
@@ -65,7 +64,7 @@ def cumulative_command(dem, observers, observer_height, target_height, absolute_
 
     check_heights(observer_height, target_height, absolute_heights)
     points = split_point_list(observers)
-    max_d = parse_distance_m(radius, "--radius") if radius is not None else None
+    max_d = radius_value(radius)
     data = load_dem(list(dem))
     options = dict(observer_height=observer_height, target_height=target_height, max_distance=max_d,
                    curvature=curvature, refraction=refraction_value(refraction, curvature_coefficient),

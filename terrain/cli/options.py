@@ -90,8 +90,43 @@ def check_heights(observer_height: float, target_height: float | None, absolute:
         check_number(target_height, "--target-height", unit="m", **above)
 
 
-def radius_value(text, what="--radius"):
-    return None if text is None else parse_distance_m(text, what=f"{what} distance")
+def radius_option(when_missing: str | None = "the whole DEM", default: str | None = None, required: bool = False):
+    """``--radius``: the viewing distance (how far from each observer cells are analysed), in every command.
+
+    Parameters
+    ----------
+    when_missing : str, optional
+        What the command does without ``--radius`` (shown in the help), e.g. ``"the whole DEM"``.
+    default, required :
+        As for :func:`click.option`; the value is text for :func:`radius_value`.
+    """
+    text = "Viewing distance: how far from each observer cells are analysed, e.g. 15km or 5000 (metres)."
+    if when_missing and default is None and not required:
+        text += f" Default: {when_missing}."
+    return click.option("--radius", default=default, required=required, show_default=default is not None,
+                        help=text)
+
+
+def target_radius_option(default: str):
+    """``--target-radius``: the radius of the target area around a target point, in every command."""
+    return click.option("--target-radius", default=default, show_default=True,
+                        help="Radius of the target area around a target point, e.g. 2km or 500 (metres).")
+
+
+def target_option(f):
+    """``--target``: the target area, a point (with ``--target-radius``) or a GeoJSON polygon file."""
+    return click.option("--target", required=True,
+                        help="Target: a place name, 'lat,lon' (with --target-radius) or a GeoJSON polygon file.")(f)
+
+
+def radius_value(text, what: str = "--radius") -> float | None:
+    """Metres from a distance the user typed (``15km``, ``500m``, ``5000``), or None when not given."""
+    return None if text is None else parse_distance_m(text, what)
+
+
+def warn(message: str) -> None:
+    """One line on stderr: ``Warning: message`` (deprecated spellings, changed meanings)."""
+    click.echo(f"Warning: {message}", err=True)
 
 
 def resolve_dem_path(dem: str | None, default_hint: str = "") -> str:

@@ -258,7 +258,8 @@ def default_dem_paths(points) -> tuple[list, bool]:
         if isinstance(parsed, tuple) or not (west <= parsed.lon <= east and south <= parsed.lat <= north):
             label = p if isinstance(p, str) else str(p)
             raise InputError(f"{label} is outside the bundled Hama sample area, so no default DEM covers it; "
-                             "give one with --dem (e.g. --dem dem_samples/N44W072.hgt)")
+                             "give a DEM that does (the first argument of terrain report, e.g. "
+                             "terrain report dem_samples/N44W072.hgt ...)")
     return hama_dem_paths()
 
 
@@ -358,7 +359,7 @@ def _key_terrain(dem, target, obs_points, radius_m, target_radius_m, min_promine
     from ..multi import key_terrain
 
     try:
-        table = key_terrain(dem, target, radius=radius_m, target_radius=target_radius_m,
+        table = key_terrain(dem, target, within=radius_m, target_radius=target_radius_m,
                             min_prominence=min_prominence_m, top=top, method=method, **opts)
     except InputError as exc:
         return None, str(exc)
