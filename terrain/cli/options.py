@@ -129,6 +129,18 @@ def warn(message: str) -> None:
     click.echo(f"Warning: {message}", err=True)
 
 
+def observer_points(text: str, observer_height: float) -> tuple[list, float | list[float]]:
+    """The points of ``--observers``/``--points``/``--candidates`` (typed, ``@FILE`` or a file of points) and
+    the observer height of each: ``observer_height``, or a list where the file has a height column (its blank
+    cells take ``observer_height``)."""
+    from ..multi.observers import read_point_list
+
+    found = read_point_list(text)
+    if found.heights_m is None:
+        return found.points, observer_height
+    return found.points, [observer_height if h is None else h for h in found.heights_m]
+
+
 def resolve_dem_path(dem: str | None, default_hint: str = "") -> str:
     if dem is None:
         raise click.UsageError("give a DEM file (e.g. dem_samples/N44W072.hgt)" + default_hint)

@@ -16,7 +16,8 @@ from .preflight import OutputFolder, TerrainCommand
               help="Deprecated: give the DEM as the first argument, as in every command.")
 @click.option("--observers", required=True,
               help="Observers: place names separated by commas, e.g. \"Zayn al-Abidin,Jabal Kafra\", or "
-                   "points separated by semicolons, e.g. \"35.203,36.766;35.205,36.805\".")
+                   "points separated by semicolons, e.g. \"35.203,36.766;35.205,36.805\"; or a file of points "
+                   "(CSV with a header, GeoJSON, GeoPackage, Shapefile; @FILE: one a line).")
 @click.option("--target", required=True, help="Target centre: a place name or 'lat,lon', e.g. Hama.")
 @radius_option(default="15km")
 @target_radius_option("2km")
@@ -38,8 +39,9 @@ def report_command(dem, dem_option, observers, target, radius, target_radius, ob
     """Write a high-ground report: what each observer sees of a target area, together, and the dead ground.
 
     DEM is one or more elevation files (tiles of a mosaic); without one, the Hama sample data is used when
-    every point lies in the Hama area. The report folder gets report.html (self-contained: open it in any browser, print it, mail it),
-    report.md with its PNG figures, and report.json with every number. Progress goes to stderr.
+    every point lies in the Hama area. The report folder gets report.html (self-contained: open it in any
+    browser, print it, mail it), report.md with its PNG figures, and report.json with every number.
+    Progress goes to stderr.
 
     \b
     Example:

@@ -47,8 +47,10 @@ def overlook(dem: xr.DataArray, target, candidates=None, within: float = 15_000.
         ``candidates`` is None).
     target_radius : float
         Metres, the target circle's radius (when ``target`` is a point).
-    observer_height, target_height : float
-        Eye height of the observers and height of the targets above the ground, metres.
+    observer_height : float or sequence
+        Eye height of the observers above the ground, metres: one value, or one per candidate.
+    target_height : float
+        Height of the targets above the ground, metres.
     max_distance : float, optional
         Viewing distance of every candidate, metres. Default: just far enough to
         reach the target's farthest cell from that candidate.
@@ -113,7 +115,7 @@ def overlook(dem: xr.DataArray, target, candidates=None, within: float = 15_000.
     rows = []
     for i, (p, s) in enumerate(zip(located, specs)):
         d = _distance_m(y_m, dx_m, area.centre.r, area.centre.c, p.r, p.c)
-        eye = float(observer_height) if absolute_heights else p.ground_m + float(observer_height)
+        eye = float(s["observer_height"]) + (0.0 if absolute_heights else p.ground_m)
         row = {"name": names[i], "lat": round(p.lat, 6), "lon": round(p.lon, 6), "ground_m": round(p.ground_m, 1),
                "eye_m": round(eye, 1), "distance_km": round(float(d) / 1000, 3),
                "visible_km2": round(float(visible[i]), 4),
