@@ -39,6 +39,15 @@ class LatLon:
 
 
 @dataclass(frozen=True)
+class XY:
+    """A point in the DEM's CRS (``x``, ``y`` in its units), with an optional name: ``"xy:X,Y"`` with a name."""
+
+    x: float
+    y: float
+    name: str | None = None
+
+
+@dataclass(frozen=True)
 class GridPoint:
     """A point placed on a DEM grid.
 
@@ -85,11 +94,13 @@ def parse_point(spec) -> LatLon | tuple[str, float, float]:
     """Turn a user's point into a :class:`LatLon`, or ``("xy", x, y)`` for DEM-CRS coordinates.
 
     Accepts ``"35.203,36.766"``, ``"44.27N,71.30W"``, ``"xy:500000,3900000"``,
-    ``(lat, lon)``, a :class:`LatLon`/:class:`GridPoint`, or a place name from the
+    ``(lat, lon)``, a :class:`LatLon`/:class:`GridPoint`/:class:`XY`, or a place name from the
     gazetteers (case- and accent-insensitive).
     """
     if isinstance(spec, (LatLon, GridPoint)):
         return LatLon(spec.lat, spec.lon, spec.name)
+    if isinstance(spec, XY):
+        return ("xy", float(spec.x), float(spec.y))
     if isinstance(spec, (tuple, list, np.ndarray)) and len(spec) == 2:
         lat, lon = float(spec[0]), float(spec[1])
         return _checked_latlon(lat, lon, None, spec)
@@ -149,7 +160,7 @@ def locate(dem: xr.DataArray, spec, role: str = "point", allow_void: bool = Fals
     transform = dem_transform(dem)
     if isinstance(parsed, tuple):
         _, x, y = parsed
-        name = None
+        name = spec.name if isinstance(spec, XY) else None
         if crs is not None:
             lon, lat = transformer(crs, WGS84).transform(x, y)
         else:

@@ -66,7 +66,7 @@ def test_cumulative_json_and_geotiff(dem_path, tmp_path):
 
 def test_overlook_keyterrain_intervis_vindex(dem_path, tmp_path):
     path, dem = dem_path
-    res = run("overlook", path, "--target", xy(dem, 30, 30), "--radius", "300m",
+    res = run("overlook", path, "--target", xy(dem, 30, 30), "--target-radius", "300m",
               "--candidates", f"{xy(dem, 5, 5)};{xy(dem, 50, 50)}", "--json")
     rows = json.loads(res.output)["rows"]
     assert [r["rank"] for r in rows] == [1, 2] and rows[0]["visible_km2"] >= rows[1]["visible_km2"]
@@ -87,7 +87,7 @@ def test_bad_input_exits_2(dem_path, tmp_path):
     assert run("cumulative", path, "--observers", "xy:0,0").exit_code == 2
     assert run("intervis", path, "--points", xy(dem, 5, 5)).exit_code == 2
     assert run("vindex", path, "--radius", "-3km").exit_code == 2
-    assert run("overlook", path, "--target", xy(dem, 30, 30), "--radius", "0m", "--candidates", xy(dem, 5, 5)).exit_code == 2
+    assert run("overlook", path, "--target", xy(dem, 30, 30), "--target-radius", "0m", "--candidates", xy(dem, 5, 5)).exit_code == 2
 
 
 def test_help_has_examples():
@@ -101,7 +101,7 @@ def test_every_command_writes_its_figure(dem_path, tmp_path):
     pts = f"{xy(dem, 5, 5)};{xy(dem, 30, 30)};{xy(dem, 50, 50)}"
     jobs = {
         "cumulative": ("cumulative", path, "--observers", pts, "--radius", "1km"),
-        "overlook": ("overlook", path, "--target", xy(dem, 30, 30), "--radius", "300m", "--candidates",
+        "overlook": ("overlook", path, "--target", xy(dem, 30, 30), "--target-radius", "300m", "--candidates",
                      f"{xy(dem, 5, 5)};{xy(dem, 50, 50)}"),
         "intervis": ("intervis", path, "--points", pts),
         "vindex": ("vindex", path, "--radius", "400m", "--stride", 6),

@@ -29,7 +29,7 @@ def planted_hills():
 
 def test_key_terrain_returns_planted_hills_in_order():
     dem = planted_hills()
-    table = key_terrain(dem, xy(dem, 80, 80), radius=4000, target_radius=450, observer_height=2, min_prominence=30)
+    table = key_terrain(dem, xy(dem, 80, 80), within=4000, target_radius=450, observer_height=2, min_prominence=30)
     heights = [r["ground_m"] for r in table.rows]
     assert len(table.rows) == 3
     assert heights == sorted(heights, reverse=True)
@@ -65,7 +65,7 @@ def test_overlook_bad_input():
     with pytest.raises(InputError):
         overlook(dem, xy(dem, 80, 80), [], target_radius=300)
     with pytest.raises(InputError):
-        overlook(dem, xy(dem, 80, 80), None, radius=300, target_radius=300, min_prominence=500)
+        overlook(dem, xy(dem, 80, 80), None, within=300, target_radius=300, min_prominence=500)
     with pytest.raises(InputError):
         overlook(dem, xy(dem, 80, 80), [xy(dem, 1, 1)], target_radius=0)
 
@@ -73,6 +73,32 @@ def test_overlook_bad_input():
 @pytest.mark.skipif(not HAMA.exists(), reason="Hama stand-in not generated")
 def test_key_terrain_for_hama_finds_both_summits():
     dem = load_dem(HAMA, around=(35.135, 36.75, 22_000))
-    table = key_terrain(dem, "Hama", radius=20_000, target_radius=2000, observer_height=10)
+    table = key_terrain(dem, "Hama", within=20_000, target_radius=2000, observer_height=10)
     top = [r["name"] for r in table.rows[:3]]
     assert "Zayn al-Abidin" in top and "Jabal Kafra" in top
+
+
+def test_radius_keyword_is_the_deprecated_spelling_of_within():
+    """overlook(radius=) and key_terrain(radius=) meant the summit search radius; radius is the viewing
+    distance everywhere else, so they are now within= and the old spelling warns but still works."""
+    dem = planted_hills()
+    target = xy(dem, 80, 80)
+    new = key_terrain(dem, target, within=2000, target_radius=450, min_prominence=30)
+    with pytest.warns(DeprecationWarning, match=r"key_terrain\(radius=\) .* within="):
+        old = key_terrain(dem, target, radius=2000, target_radius=450, min_prominence=30)
+    assert old.rows == new.rows and old.attrs["search_radius_m"] == new.attrs["search_radius_m"] == 2000
+    assert len(new.rows) == 2  # the 200 m and 120 m hills lie 1.8 km off, the 60 m one 2.8 km
+    with pytest.warns(DeprecationWarning, match=r"overlook\(radius=\)"):
+        old = overlook(dem, target, None, radius=2000, target_radius=450, min_prominence=30)
+    assert old.rows == overlook(dem, target, None, within=2000, target_radius=450, min_prominence=30).rows
+
+
+def test_max_distance_is_the_viewing_distance():
+    """A viewing distance short of the target area sees less of it than the default reach; the area is the same."""
+    dem = planted_hills()
+    cands = [xy(dem, 20, 80)]
+    full = overlook(dem, xy(dem, 80, 80), cands, target_radius=450)
+    short = overlook(dem, xy(dem, 80, 80), cands, target_radius=450, max_distance=1700)
+    assert short.attrs["target_area_km2"] == full.attrs["target_area_km2"]
+    assert short.rows[0]["visible_km2"] == pytest.approx(0.1836, abs=2e-4)   # the near edge only
+    assert full.rows[0]["visible_km2"] == pytest.approx(0.5328, abs=2e-4)

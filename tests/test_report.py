@@ -252,7 +252,7 @@ def test_bad_input_is_refused(dem):
         analyse(dem, OBSERVERS, "Hama", method="slow")
     with pytest.raises(InputError, match="unknown place"):
         analyse(dem, ["Atlantis"], "Hama")
-    with pytest.raises(InputError, match="--dem"):
+    with pytest.raises(InputError, match="terrain report dem_samples"):
         default_dem_paths(["Mount Washington"])
 
 
@@ -285,7 +285,7 @@ def test_cli_report_errors_and_help(run, tmp_path):
     res = run("report", "--observers", "Zayn al-Abidin", "--target", "Hama", "--radius", "-3km")
     assert res.exit_code == 2 and "radius" in res.output
     res = run("report", "--observers", "Mount Washington", "--target", "Mount Adams", "--out", str(tmp_path))
-    assert res.exit_code == 2 and "--dem" in res.output
+    assert res.exit_code == 2 and "terrain report dem_samples/N44W072.hgt" in res.output
     res = run("report", "--observers", "Zayn al-Abidin", "--target", "Hama", "--observer-height", "-1")
     assert res.exit_code == 2 and "negative" in res.output
     res = run("report", "--help")

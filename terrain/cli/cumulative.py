@@ -8,9 +8,8 @@ import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..output_paths import GEOTIFF_SUFFIXES, NETCDF_SUFFIXES
-from ..units import parse_distance_m
 from .options import (check_heights, curvature_options, height_options, json_option, plot_option, print_json,
-                      progress_enabled, refraction_value, write_plot)
+                      observer_points, progress_enabled, radius_option, radius_value, refraction_value, write_plot)
 from .preflight import OutputFile, TerrainCommand
 
 
@@ -36,9 +35,9 @@ def use_dask(workers, scheduler) -> bool:
 @click.argument("dem", nargs=-1, required=True, metavar="DEM...")
 @click.option("--observers", required=True,
               help="Observers separated by ';' (or ',' between place names): 'lat,lon', 'xy:X,Y', place names; "
-                   "@FILE reads one a line.")
+                   "or a file of points (CSV with a header, GeoJSON, GeoPackage, Shapefile; @FILE: one a line).")
 @height_options
-@click.option("--radius", help="Viewshed radius of every observer, e.g. 15km. Default: the whole DEM.")
+@radius_option()
 @curvature_options
 @click.option("--method", type=click.Choice(METHOD_CHOICES), default=DEFAULT_METHOD, show_default=True,
               help="Horizon method of every viewshed.")
@@ -61,13 +60,11 @@ def cumulative_command(dem, observers, observer_height, target_height, absolute_
     from ..dem import load_dem
     from ..export import write_geotiff, write_netcdf
     from ..multi.cumulative import coverage_summary
-    from ..multi.observers import split_point_list
-
     check_heights(observer_height, target_height, absolute_heights)
-    points = split_point_list(observers)
-    max_d = parse_distance_m(radius, "--radius") if radius is not None else None
+    points, heights = observer_points(observers, observer_height)
+    max_d = radius_value(radius)
     data = load_dem(list(dem))
-    options = dict(observer_height=observer_height, target_height=target_height, max_distance=max_d,
+    options = dict(observer_height=heights, target_height=target_height, max_distance=max_d,
                    curvature=curvature, refraction=refraction_value(refraction, curvature_coefficient),
                    absolute_heights=absolute_heights, method=method)
     if use_dask(workers, scheduler):

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import click
 
-from .options import (check_heights, curvature_options, height_options, json_option, plot_option, print_json,
-                      refraction_value, write_plot)
+from .options import (check_heights, curvature_options, height_options, json_option, observer_points, plot_option,
+                      print_json, refraction_value, write_plot)
 from .preflight import TerrainCommand
 
 
 @click.command("intervis", cls=TerrainCommand)
 @click.argument("dem", nargs=-1, required=True, metavar="DEM...")
 @click.option("--points", required=True,
-              help="Points separated by ';': 'lat,lon', 'xy:X,Y' or place names; @FILE reads one a line.")
-@height_options
+              help="Points separated by ';': 'lat,lon', 'xy:X,Y' or place names; or a file of points (CSV with a "
+                   "header, GeoJSON, GeoPackage, Shapefile; @FILE: one a line).")
+@height_options(target_default_observer=True)
 @curvature_options
 @plot_option
 @json_option
@@ -23,6 +24,7 @@ def intervis_command(dem, points, observer_height, target_height, absolute_heigh
 
     The target height defaults to the observer height (masts looking at each
     other), which makes the matrix symmetric; give --target-height to differ.
+    With --absolute-heights both are metres above sea level.
 
     \b
     Example:
@@ -31,15 +33,11 @@ def intervis_command(dem, points, observer_height, target_height, absolute_heigh
     """
     from ..dem import load_dem
     from ..multi.intervisibility import intervisibility
-    from ..multi.observers import split_point_list
-
     check_heights(observer_height, target_height, absolute_heights)
-    names = split_point_list(points)
+    names, heights = observer_points(points, observer_height)
     data = load_dem(list(dem))
-    ctx = click.get_current_context()
-    given_target = ctx.get_parameter_source("target_height") != click.core.ParameterSource.DEFAULT
-    table = intervisibility(data, names, observer_height=observer_height,
-                            target_height=target_height if given_target else None, curvature=curvature,
+    table = intervisibility(data, names, observer_height=heights, target_height=target_height,
+                            curvature=curvature,
                             refraction=refraction_value(refraction, curvature_coefficient),
                             absolute_heights=absolute_heights)
     plot = None

@@ -5,11 +5,10 @@ from __future__ import annotations
 import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
-from ..units import parse_distance_m
 from .cumulative import dask_options, use_dask
 from .options import (check_heights, curvature_options, height_options, json_option, plot_option, progress_enabled,
-                      refraction_value)
-from .overlook import show_ranking, target_option
+                      radius_option, radius_value, refraction_value, target_option, target_radius_option)
+from .overlook import REACH_TEXT, show_ranking
 from .preflight import TerrainCommand
 
 
@@ -17,8 +16,8 @@ from .preflight import TerrainCommand
 @click.argument("dem", nargs=-1, required=True, metavar="DEM...")
 @target_option
 @click.option("--within", default="20km", show_default=True, help="Search radius for summits around the target.")
-@click.option("--target-radius", "target_radius", default="2km", show_default=True,
-              help="Radius of the target area around a target point.")
+@target_radius_option("2km")
+@radius_option(when_missing=REACH_TEXT.replace("candidate", "summit"))
 @click.option("--min-prominence", type=float, default=50.0, show_default=True,
               help="Metres of prominence a summit needs to count.")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many summits to list.")
@@ -28,9 +27,9 @@ from .preflight import TerrainCommand
 @dask_options
 @plot_option
 @json_option
-def keyterrain_command(dem, target, within, target_radius, min_prominence, top, observer_height, target_height,
-                       absolute_heights, curvature, refraction, curvature_coefficient, method, workers, scheduler,
-                       plot_path, as_json):
+def keyterrain_command(dem, target, within, target_radius, radius, min_prominence, top, observer_height,
+                       target_height, absolute_heights, curvature, refraction, curvature_coefficient, method, workers,
+                       scheduler, plot_path, as_json):
     """Key terrain: the summits around a target, ranked by how much of it they overlook.
 
     \b
@@ -41,8 +40,8 @@ def keyterrain_command(dem, target, within, target_radius, min_prominence, top, 
 
     check_heights(observer_height, target_height, absolute_heights)
     data = load_dem(list(dem))
-    options = dict(target_radius=parse_distance_m(target_radius, "--target-radius"),
-                   radius=parse_distance_m(within, "--within"), min_prominence=min_prominence,
+    options = dict(target_radius=radius_value(target_radius, "--target-radius"), max_distance=radius_value(radius),
+                   within=radius_value(within, "--within"), min_prominence=min_prominence,
                    observer_height=observer_height, target_height=target_height, curvature=curvature,
                    refraction=refraction_value(refraction, curvature_coefficient), method=method,
                    absolute_heights=absolute_heights, progress=progress_enabled(as_json))

@@ -8,7 +8,6 @@ import sys
 import click
 
 from ..earth import DEFAULT_REFRACTION, refraction_from_curvature_coefficient
-from ..numbers import check_number
 from ..output_paths import FIGURE_SUFFIXES
 from ..units import parse_distance_m
 from .preflight import OutputFile
@@ -18,15 +17,33 @@ def dem_argument(f):
     return click.argument("dem", metavar="DEM", required=False)(f)
 
 
-def height_options(f):
-    f = click.option("--absolute-heights", is_flag=True,
-                     help="Read --observer-height as metres above sea level, not above the ground "
-                          "(target heights stay above their own ground).")(f)
-    f = click.option("--target-height", type=float, default=0.0, show_default=True,
-                     help="Target height above the ground, metres.")(f)
-    f = click.option("--observer-height", type=float, default=2.0, show_default=True,
-                     help="Observer eye height above the ground, metres.")(f)
-    return f
+def height_options(f=None, *, target_default_observer: bool = False):
+    """``--observer-height``, ``--target-height`` and ``--absolute-heights``.
+
+    With ``target_default_observer=True`` (``terrain intervis``) the target height defaults to the
+    observer height (points that look at each other): the option's value is then None when not given,
+    and its help shows that default.
+    """
+    def decorate(f):
+        f = click.option("--absolute-heights", is_flag=True,
+                         help="Read --observer-height as metres above sea level, not above the ground "
+                              "(target heights stay above their own ground).")(f)
+        if target_default_observer:
+            f = click.option("--target-height", type=float, default=None,
+                             show_default=TARGET_HEIGHT_FOLLOWS_OBSERVER,
+                             help="Height of a point when it is looked at, metres above the ground.")(f)
+        else:
+            f = click.option("--target-height", type=float, default=0.0, show_default=True,
+                             help="Target height above the ground, metres.")(f)
+        f = click.option("--observer-height", type=float, default=2.0, show_default=True,
+                         help="Observer eye height above the ground, metres.")(f)
+        return f
+
+    return decorate if f is None else decorate(f)
+
+
+#: How ``--help`` shows the target height's default where it follows the observer height.
+TARGET_HEIGHT_FOLLOWS_OBSERVER = "same as --observer-height"
 
 
 def curvature_options(f):
@@ -62,15 +79,66 @@ def refraction_value(refraction: float, curvature_coefficient: float | None) -> 
     return refraction
 
 
-def check_heights(observer_height: float, target_height: float, absolute: bool) -> None:
-    """The two heights, checked by the rule the API uses (:func:`terrain.heights.check_heights`)."""
+def check_heights(observer_height: float, target_height: float | None, absolute: bool) -> None:
+    """The two heights, checked by the rule the API uses (:func:`terrain.heights.check_heights`).
+
+    A ``target_height`` of None (it follows the observer height) is not checked twice.
+    """
     from ..heights import check_heights as check
 
-    check(observer_height, target_height, absolute, observer_what="--observer-height", target_what="--target-height")
+    check(observer_height, 0.0 if target_height is None else target_height, absolute,
+          observer_what="--observer-height", target_what="--target-height")
 
 
-def radius_value(text, what="--radius"):
-    return None if text is None else parse_distance_m(text, what=f"{what} distance")
+def radius_option(when_missing: str | None = "the whole DEM", default: str | None = None, required: bool = False):
+    """``--radius``: the viewing distance (how far from each observer cells are analysed), in every command.
+
+    Parameters
+    ----------
+    when_missing : str, optional
+        What the command does without ``--radius`` (shown in the help), e.g. ``"the whole DEM"``.
+    default, required :
+        As for :func:`click.option`; the value is text for :func:`radius_value`.
+    """
+    text = "Viewing distance: how far from each observer cells are analysed, e.g. 15km or 5000 (metres)."
+    if when_missing and default is None and not required:
+        text += f" Default: {when_missing}."
+    return click.option("--radius", default=default, required=required, show_default=default is not None,
+                        help=text)
+
+
+def target_radius_option(default: str):
+    """``--target-radius``: the radius of the target area around a target point, in every command."""
+    return click.option("--target-radius", default=default, show_default=True,
+                        help="Radius of the target area around a target point, e.g. 2km or 500 (metres).")
+
+
+def target_option(f):
+    """``--target``: the target area, a point (with ``--target-radius``) or a GeoJSON polygon file."""
+    return click.option("--target", required=True,
+                        help="Target: a place name, 'lat,lon' (with --target-radius) or a GeoJSON polygon file.")(f)
+
+
+def radius_value(text, what: str = "--radius") -> float | None:
+    """Metres from a distance the user typed (``15km``, ``500m``, ``5000``), or None when not given."""
+    return None if text is None else parse_distance_m(text, what)
+
+
+def warn(message: str) -> None:
+    """One line on stderr: ``Warning: message`` (deprecated spellings, changed meanings)."""
+    click.echo(f"Warning: {message}", err=True)
+
+
+def observer_points(text: str, observer_height: float) -> tuple[list, float | list[float]]:
+    """The points of ``--observers``/``--points``/``--candidates`` (typed, ``@FILE`` or a file of points) and
+    the observer height of each: ``observer_height``, or a list where the file has a height column (its blank
+    cells take ``observer_height``)."""
+    from ..multi.observers import read_point_list
+
+    found = read_point_list(text)
+    if found.heights_m is None:
+        return found.points, observer_height
+    return found.points, [observer_height if h is None else h for h in found.heights_m]
 
 
 def resolve_dem_path(dem: str | None, default_hint: str = "") -> str:

@@ -5,16 +5,14 @@ from __future__ import annotations
 import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
-from ..units import parse_distance_m
 from .cumulative import dask_options, point_label, use_dask
-from .options import (check_heights, curvature_options, height_options, json_option, plot_option, print_json,
-                      progress_enabled, refraction_value, write_plot)
+from .options import (check_heights, curvature_options, height_options, json_option, observer_points, plot_option,
+                      print_json, progress_enabled, radius_option, radius_value, refraction_value, target_option,
+                      target_radius_option, warn, write_plot)
 from .preflight import TerrainCommand
 
-
-def target_option(f):
-    return click.option("--target", required=True,
-                        help="Target: a place name, 'lat,lon' (with --target-radius) or a GeoJSON polygon file.")(f)
+#: Without --radius, each candidate's viewshed reaches just past the target area (the API's default).
+REACH_TEXT = "just far enough to take in the whole target area from each candidate"
 
 
 def show_ranking(table, title: str, plot_path, as_json: bool) -> None:
@@ -46,10 +44,11 @@ def print_ranking(table, title: str) -> None:
 @click.command("overlook", cls=TerrainCommand)
 @click.argument("dem", nargs=-1, required=True, metavar="DEM...")
 @target_option
-@click.option("--radius", "target_radius", default="1km", show_default=True,
-              help="Radius of the target area around a target point, e.g. 3km.")
+@target_radius_option("1km")
+@radius_option(when_missing=REACH_TEXT)
 @click.option("--candidates",
-              help="Observers separated by ';' (or ',' between place names). Default: summits within --within.")
+              help="Observers separated by ';' (or ',' between place names), or a file of points (CSV with a header, "
+                   "GeoJSON, GeoPackage, Shapefile; @FILE: one a line). Default: summits within --within.")
 @click.option("--within", default="15km", show_default=True,
               help="Search radius for summits around the target when no --candidates are given.")
 @click.option("--min-prominence", type=float, default=30.0, show_default=True,
@@ -61,27 +60,32 @@ def print_ranking(table, title: str) -> None:
 @dask_options
 @plot_option
 @json_option
-def overlook_command(dem, target, target_radius, candidates, within, min_prominence, observer_height,
+def overlook_command(dem, target, target_radius, radius, candidates, within, min_prominence, observer_height,
                      target_height, absolute_heights, curvature, refraction, curvature_coefficient, method, top,
                      workers, scheduler, plot_path, as_json):
     """Overlook: rank observers by how much of a target area they see.
 
+    --target-radius is the target area's radius; --radius, as in every command, is the viewing distance
+    (overlook's --radius used to be the target area's radius).
+
     \b
     Example:
-      terrain overlook dem_samples/hama_standin.tif --target Hama --radius 3km \\
+      terrain overlook dem_samples/hama_standin.tif --target Hama --target-radius 3km \\
           --candidates "Zayn al-Abidin,Jabal Kafra,Souran" --observer-height 10
     """
     from ..dem import load_dem
-    from ..multi.observers import split_point_list
-
+    ctx = click.get_current_context()
+    if radius is not None and ctx.get_parameter_source("target_radius") == click.core.ParameterSource.DEFAULT:
+        warn(f"overlook --radius is now the viewing distance of every candidate, as in every other command, and "
+             f"no longer the target area's radius: give that with --target-radius (default {target_radius}).")
     check_heights(observer_height, target_height, absolute_heights)
+    points, heights = observer_points(candidates, observer_height) if candidates else (None, observer_height)
     data = load_dem(list(dem))
-    options = dict(target_radius=parse_distance_m(target_radius, "--radius"),
-                   radius=parse_distance_m(within, "--within"), min_prominence=min_prominence,
-                   observer_height=observer_height, target_height=target_height, curvature=curvature,
+    options = dict(target_radius=radius_value(target_radius, "--target-radius"), max_distance=radius_value(radius),
+                   within=radius_value(within, "--within"), min_prominence=min_prominence,
+                   observer_height=heights, target_height=target_height, curvature=curvature,
                    refraction=refraction_value(refraction, curvature_coefficient), method=method,
                    absolute_heights=absolute_heights, limit=top, progress=progress_enabled(as_json))
-    points = split_point_list(candidates) if candidates else None
     if use_dask(workers, scheduler):
         from ..multi.distributed import overlook
 

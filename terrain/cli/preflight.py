@@ -40,7 +40,10 @@ class OutputFolder(click.ParamType):
 
 
 def _input_files(ctx: click.Context) -> list[str]:
-    """Every parameter value that names an existing file (``@FILE`` lists too), outputs excepted."""
+    """Every parameter value that names an existing file (``@FILE`` lists and files of points too, with the
+    ``.dbf``/``.shx``/``.prj`` beside a Shapefile), outputs excepted."""
+    from ..point_files import point_file_parts
+
     found = []
     for param in ctx.command.params:
         if isinstance(param.type, (OutputFile, OutputFolder)):
@@ -52,7 +55,7 @@ def _input_files(ctx: click.Context) -> list[str]:
                 continue
             for candidate in (v, v[1:] if v.startswith("@") else None):
                 if candidate and os.path.isfile(candidate):
-                    found.append(candidate)
+                    found.extend(point_file_parts(candidate))
     return found
 
 

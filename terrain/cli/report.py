@@ -6,21 +6,21 @@ import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..output_paths import REPORT_SUFFIXES
-from .options import json_option, print_json
+from .options import json_option, print_json, radius_option, radius_value, target_radius_option, warn
 from .preflight import OutputFolder, TerrainCommand
 
 
 @click.command("report", cls=TerrainCommand)
-@click.option("--dem", "dem_paths", multiple=True, metavar="DEM",
-              help="Elevation file(s); repeat for several tiles. Default: the Hama sample data when every point "
-                   "lies in the Hama area.")
+@click.argument("dem", nargs=-1, metavar="[DEM]...")
+@click.option("--dem", "dem_option", multiple=True, metavar="DEM",
+              help="Deprecated: give the DEM as the first argument, as in every command.")
 @click.option("--observers", required=True,
               help="Observers: place names separated by commas, e.g. \"Zayn al-Abidin,Jabal Kafra\", or "
-                   "points separated by semicolons, e.g. \"35.203,36.766;35.205,36.805\".")
+                   "points separated by semicolons, e.g. \"35.203,36.766;35.205,36.805\"; or a file of points "
+                   "(CSV with a header, GeoJSON, GeoPackage, Shapefile; @FILE: one a line).")
 @click.option("--target", required=True, help="Target centre: a place name or 'lat,lon', e.g. Hama.")
-@click.option("--radius", default="15km", show_default=True, help="Viewshed radius of every observer, e.g. 15km.")
-@click.option("--target-radius", default="2km", show_default=True,
-              help="Radius of the target area around the target, e.g. 2km.")
+@radius_option(default="15km")
+@target_radius_option("2km")
 @click.option("--observer-height", type=float, default=2.0, show_default=True,
               help="Observer eye height above the ground, metres.")
 @click.option("--target-height", type=float, default=0.0, show_default=True,
@@ -34,22 +34,23 @@ from .preflight import OutputFolder, TerrainCommand
               help="Folder for report.html, report.md, report.json and the figures.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr.")
 @json_option
-def report_command(dem_paths, observers, target, radius, target_radius, observer_height, target_height, method,
+def report_command(dem, dem_option, observers, target, radius, target_radius, observer_height, target_height, method,
                    min_prominence, no_key_terrain, out_dir, quiet, as_json):
     """Write a high-ground report: what each observer sees of a target area, together, and the dead ground.
 
-    The report folder gets report.html (self-contained: open it in any browser, print it, mail it),
-    report.md with its PNG figures, and report.json with every number. Progress goes to stderr.
+    DEM is one or more elevation files (tiles of a mosaic); without one, the Hama sample data is used when
+    every point lies in the Hama area. The report folder gets report.html (self-contained: open it in any
+    browser, print it, mail it), report.md with its PNG figures, and report.json with every number.
+    Progress goes to stderr.
 
     \b
     Example:
       terrain report --observers "Zayn al-Abidin,Jabal Kafra" --target Hama --radius 15km --out reports/hama/
-      terrain report --dem dem_samples/N44W072.hgt --observers "Mount Washington,Mount Adams" \\
+      terrain report dem_samples/N44W072.hgt --observers "Mount Washington,Mount Adams" \\
           --target "Mount Jefferson" --radius 10km --observer-height 10 --out reports/presidentials
     """
     from ..errors import InputError
     from ..report import analyse, build_report
-    from ..units import parse_distance_m
 
     if observer_height < 0:
         raise InputError(f"--observer-height {observer_height} is negative; give metres above the ground (0 or more)")
@@ -57,14 +58,18 @@ def report_command(dem_paths, observers, target, radius, target_radius, observer
         raise InputError(f"--target-height {target_height} is negative; give metres above the ground (0 or more)")
     if min_prominence < 0:
         raise InputError(f"--min-prominence {min_prominence} is negative; give metres (0 or more)")
-    radius_m = parse_distance_m(radius, "--radius distance")
-    target_radius_m = parse_distance_m(target_radius, "--target-radius distance")
+    radius_m = radius_value(radius)
+    target_radius_m = radius_value(target_radius, "--target-radius")
+    if dem_option:
+        warn("report --dem is deprecated: give the DEM as the first argument, as in every command "
+             f"(terrain report {' '.join(dem_option)} --observers ...).")
+    dem_paths = list(dem) + list(dem_option)
 
     def say(message: str) -> None:
         if not quiet:
             click.echo(f"  {message}", err=True)
 
-    analysis = analyse(list(dem_paths) or None, observers, target, radius_m=radius_m,
+    analysis = analyse(dem_paths or None, observers, target, radius_m=radius_m,
                        target_radius_m=target_radius_m, observer_height=observer_height,
                        target_height=target_height, method=method, key_terrain=not no_key_terrain,
                        min_prominence_m=min_prominence, progress=say)

@@ -10,7 +10,8 @@ from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..errors import InputError
 from ..output_paths import FIGURE_SUFFIXES, GEOJSON_SUFFIXES, GEOTIFF_SUFFIXES, NETCDF_SUFFIXES
 from ..units import parse_distance_m, parse_pair
-from .options import check_heights, curvature_options, height_options, json_option, print_json, refraction_value
+from .options import (check_heights, curvature_options, height_options, json_option, print_json, radius_option,
+                      radius_value, refraction_value)
 from .preflight import OutputFile, TerrainCommand
 
 
@@ -18,7 +19,7 @@ from .preflight import OutputFile, TerrainCommand
 @click.argument("dem", nargs=-1, required=True, metavar="DEM...")
 @click.option("--observer", required=True, help="Observer: 'lat,lon', 'xy:X,Y' or a place name.")
 @height_options
-@click.option("--radius", help="Maximum distance, e.g. 20km or 5000 (metres). Default: the whole DEM.")
+@radius_option()
 @click.option("--min-distance", default="0", show_default=True, help="Inner radius, e.g. 500m.")
 @click.option("--azimuth", help="Sector START,END in degrees clockwise from north, e.g. 120,240.")
 @click.option("--pitch", help="Vertical field of view LOW,HIGH in degrees above horizontal, e.g. -10,30.")
@@ -69,7 +70,7 @@ def viewshed_command(dem, observer, observer_height, target_height, absolute_hei
             raise InputError(f"--outputs {outputs_text} leaves out {', '.join(missing)}, which the summary and the "
                              f"files asked for need; add it to --outputs or leave --outputs out")
     check_heights(observer_height, target_height, absolute_heights)
-    max_d = parse_distance_m(radius, "--radius") if radius is not None else None
+    max_d = radius_value(radius)
     min_d = parse_distance_m(min_distance, "--min-distance", positive=False)
     az = parse_pair(azimuth, "--azimuth sector") if azimuth else None
     pt = parse_pair(pitch, "--pitch limits") if pitch else None

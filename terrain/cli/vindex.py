@@ -6,16 +6,15 @@ import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..output_paths import GEOTIFF_SUFFIXES
-from ..units import parse_distance_m
 from .cumulative import dask_options, use_dask
 from .options import (check_heights, curvature_options, height_options, json_option, plot_option, print_json,
-                      progress_enabled, refraction_value, write_plot)
+                      progress_enabled, radius_option, radius_value, refraction_value, write_plot)
 from .preflight import OutputFile, TerrainCommand
 
 
 @click.command("vindex", cls=TerrainCommand)
 @click.argument("dem", nargs=-1, required=True, metavar="DEM...")
-@click.option("--radius", required=True, help="Viewshed radius of every observer cell, e.g. 10km.")
+@radius_option(required=True)
 @click.option("--stride", type=click.IntRange(min=1), default=1, show_default=True,
               help="Use every N-th row and column as an observer.")
 @height_options
@@ -40,7 +39,7 @@ def vindex_command(dem, radius, stride, observer_height, target_height, absolute
 
     check_heights(observer_height, target_height, absolute_heights)
     data = load_dem(list(dem))
-    options = dict(radius=parse_distance_m(radius, "--radius"), stride=stride, observer_height=observer_height,
+    options = dict(radius=radius_value(radius), stride=stride, observer_height=observer_height,
                    target_height=target_height, curvature=curvature,
                    refraction=refraction_value(refraction, curvature_coefficient), method=method,
                    absolute_heights=absolute_heights, progress=progress_enabled(as_json))

@@ -17,6 +17,7 @@ from ..dem import dem_crs, dem_transform
 from ..earth import DEFAULT_REFRACTION
 from ..errors import InputError
 from ..grid import cell_areas_m2, row_geometry
+from ..point_files import PointFile, is_point_file, read_points
 from ..viewshed import ViewshedSetup, prepare
 
 #: Options one observer may carry (the keyword arguments of :func:`terrain.viewshed.viewshed`).
@@ -216,22 +217,35 @@ def window_slices(window) -> tuple[slice, slice]:
 
 
 
-def split_point_list(text: str) -> list[str]:
+def read_point_list(text: str) -> PointFile:
+    """The points a user gave: a typed list (see :func:`split_point_list`) or a file of points.
+
+    ``@FILE``, or the path of an existing ``.csv``/``.tsv``/``.txt``/``.geojson``/``.json``/``.gpkg``/``.shp``
+    file, is read by :func:`terrain.point_files.read_points` (CSV with a header, GeoJSON, GeoPackage or
+    Shapefile points, or one point a line); its ``heights_m`` are the observers' own heights, if the file has
+    a height column.
+    """
+    text = str(text).strip()
+    path = text[1:].strip() if text.startswith("@") else (text if is_point_file(text) else None)
+    if path is not None:
+        return read_points(path)
+    return PointFile("", _split_typed(text))
+
+
+def split_point_list(text: str) -> list:
     """Split a typed list of points: ``"A;B;C"``, or ``"Zayn al-Abidin,Jabal Kafra"`` when no ``;`` is used.
 
     With commas only, two neighbouring numbers are kept together as one
-    ``lat,lon`` or ``xy:X,Y`` (``"35.2,36.7,Hama"`` is two points). ``@FILE`` reads one point a line.
+    ``lat,lon`` or ``xy:X,Y`` (``"35.2,36.7,Hama"`` is two points). ``@FILE`` (or the path of a CSV,
+    GeoJSON, GeoPackage or Shapefile) reads the file's points (:func:`read_point_list`).
     """
+    return read_point_list(text).points
+
+
+def _split_typed(text: str) -> list[str]:
     import re
-    from pathlib import Path
 
     text = str(text).strip()
-    if text.startswith("@"):
-        path = Path(text[1:])
-        if not path.exists():
-            raise InputError(f"no such file of points: {path}")
-        items = [ln.strip() for ln in path.read_text().splitlines()]
-        return [ln for ln in items if ln and not ln.startswith("#")]
     if ";" in text:
         items = [p.strip() for p in text.split(";")]
     else:

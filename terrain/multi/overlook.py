@@ -23,11 +23,12 @@ from .table import ResultTable
 from .target_area import TargetArea, target_area
 
 
-def overlook(dem: xr.DataArray, target, candidates=None, radius: float = 15_000.0, target_radius: float = 1_000.0,
+def overlook(dem: xr.DataArray, target, candidates=None, within: float = 15_000.0, target_radius: float = 1_000.0,
              observer_height: float = 2.0, target_height: float = 0.0, max_distance: float | None = None,
              min_prominence: float = 30.0, curvature: bool = True, refraction: float = DEFAULT_REFRACTION,
              method: str = DEFAULT_METHOD, absolute_heights: bool = False, limit: int | None = None,
-             threads: int | None = None, progress: bool = False, areas_fn=None) -> ResultTable:
+             threads: int | None = None, progress: bool = False, areas_fn=None,
+             radius: float | None = None) -> ResultTable:
     """How much of a target area each candidate observer sees, ranked by visible area (descending).
 
     Parameters
@@ -41,16 +42,18 @@ def overlook(dem: xr.DataArray, target, candidates=None, radius: float = 15_000.
     candidates : sequence, optional
         Observer points (place names, ``"lat,lon"``, ``(lat, lon)``,
         :class:`~terrain.multi.summits.Summit`). None: the summits with at least
-        ``min_prominence`` metres of prominence within ``radius`` of the target.
-    radius : float
+        ``min_prominence`` metres of prominence within ``within`` of the target.
+    within : float
         Metres around the target's centre searched for summits (only when
         ``candidates`` is None).
     target_radius : float
         Metres, the target circle's radius (when ``target`` is a point).
-    observer_height, target_height : float
-        Eye height of the observers and height of the targets above the ground, metres.
+    observer_height : float or sequence
+        Eye height of the observers above the ground, metres: one value, or one per candidate.
+    target_height : float
+        Height of the targets above the ground, metres.
     max_distance : float, optional
-        Viewshed radius of every candidate, metres. Default: just far enough to
+        Viewing distance of every candidate, metres. Default: just far enough to
         reach the target's farthest cell from that candidate.
     method : {"refined", "fast", "exact"}
         Viewshed method (default ``refined``, as everywhere; see :mod:`terrain.methods`).
@@ -59,6 +62,9 @@ def overlook(dem: xr.DataArray, target, candidates=None, radius: float = 15_000.
     areas_fn : callable, optional
         Replaces :func:`overlook_areas` (the Dask path of
         :func:`terrain.multi.distributed.overlook` passes its own).
+    radius : float, optional
+        Deprecated spelling of ``within`` (it warns): ``radius`` is the viewing
+        distance everywhere else, which here is ``max_distance``.
 
     Returns
     -------
@@ -76,16 +82,17 @@ def overlook(dem: xr.DataArray, target, candidates=None, radius: float = 15_000.
     >>> table.rows[0]["name"]  # doctest: +SKIP
     'Zayn al-Abidin'
     """
+    within = _search_radius(within, radius, "overlook")
     z, y_m, dx_m, row_area = dem_geometry(dem)
     area = target_area(dem, target, target_radius, y_m, dx_m, row_area)
     if candidates is None:
-        if not radius > 0:
-            raise InputError(f"the summit search radius must be greater than zero, got {radius} m")
+        if not within > 0:
+            raise InputError(f"the summit search radius must be greater than zero, got {within} m")
         candidates = find_summits(dem, min_prominence=min_prominence,
-                                  within=((area.centre.lat, area.centre.lon), radius))
+                                  within=((area.centre.lat, area.centre.lon), within))
         if not candidates:
-            raise InputError(f"no summit with {min_prominence:g} m of prominence within {radius / 1000:g} km of "
-                             f"{area.label}; lower --min-prominence or widen the radius")
+            raise InputError(f"no summit with {min_prominence:g} m of prominence within {within / 1000:g} km of "
+                             f"{area.label}; lower --min-prominence or widen the search (--within)")
     candidates = list(candidates)
     if not candidates:
         raise InputError("no candidate observers given")
@@ -109,7 +116,7 @@ def overlook(dem: xr.DataArray, target, candidates=None, radius: float = 15_000.
     rows = []
     for i, (p, s) in enumerate(zip(located, specs)):
         d = _distance_m(y_m, dx_m, area.centre.r, area.centre.c, p.r, p.c)
-        eye = eye_elevation_m(p.ground_m, observer_height, absolute_heights)
+        eye = eye_elevation_m(p.ground_m, s["observer_height"], absolute_heights)
         row = {"name": names[i], "lat": round(p.lat, 6), "lon": round(p.lon, 6), "ground_m": round(p.ground_m, 1),
                "eye_m": round(eye, 1), "distance_km": round(float(d) / 1000, 3),
                "visible_km2": round(float(visible[i]), 4),
@@ -126,6 +133,18 @@ def overlook(dem: xr.DataArray, target, candidates=None, radius: float = 15_000.
              "target_height_m": target_height, "method": method, "source": dem.attrs.get("source", ""),
              "synthetic": int(dem.attrs.get("synthetic", 0))}
     return ResultTable(ranked, attrs)
+
+
+def _search_radius(within: float, radius: float | None, func: str) -> float:
+    """``within``, or the deprecated ``radius=`` that meant it (with a DeprecationWarning)."""
+    if radius is None:
+        return within
+    import warnings
+
+    warnings.warn(f"{func}(radius=) is the summit search radius and is renamed within=; radius means the "
+                  "viewing distance everywhere else (here max_distance=), so pass within= instead",
+                  DeprecationWarning, stacklevel=3)
+    return radius
 
 
 def _distance_m(y_m, dx_m, r0, c0, r, c) -> float:
@@ -161,12 +180,13 @@ def overlook_areas(dem, specs, area: TargetArea, method: str, threads=None, prog
             bar.close()
 
 
-def key_terrain(dem: xr.DataArray, target, radius: float = 20_000.0, target_radius: float = 2_000.0,
-                observer_height: float = 2.0, min_prominence: float = 50.0, top: int = 10, **options) -> ResultTable:
+def key_terrain(dem: xr.DataArray, target, within: float = 20_000.0, target_radius: float = 2_000.0,
+                observer_height: float = 2.0, min_prominence: float = 50.0, top: int = 10,
+                radius: float | None = None, **options) -> ResultTable:
     """The high ground that matters for a target: nearby summits ranked by how much of the target they overlook.
 
     Finds the summits with at least ``min_prominence`` metres of prominence
-    within ``radius`` metres of the target (:func:`terrain.multi.summits.find_summits`)
+    within ``within`` metres of the target (:func:`terrain.multi.summits.find_summits`)
     and ranks them with :func:`overlook` (visible target area, descending).
 
     Parameters
@@ -175,7 +195,7 @@ def key_terrain(dem: xr.DataArray, target, radius: float = 20_000.0, target_radi
         From :func:`terrain.load_dem`.
     target : point, GeoJSON dict or path
         As for :func:`overlook`.
-    radius : float
+    within : float
         Metres around the target searched for summits.
     target_radius : float
         Metres, radius of the target area around a target point.
@@ -185,16 +205,20 @@ def key_terrain(dem: xr.DataArray, target, radius: float = 20_000.0, target_radi
         Metres; summits less prominent are ignored.
     top : int
         Return the best ``top`` summits.
+    radius : float, optional
+        Deprecated spelling of ``within`` (it warns).
     **options
-        Further options of :func:`overlook` (``target_height``, ``method``, ``curvature``, ...).
+        Further options of :func:`overlook` (``max_distance`` -- the viewing distance, by default just
+        far enough to reach the target area --, ``target_height``, ``method``, ``curvature``, ...).
 
     Examples
     --------
     >>> dem = terrain.load_dem("dem_samples/hama_standin.tif")
-    >>> [r["name"] for r in key_terrain(dem, "Hama", radius=20_000).rows[:2]]  # doctest: +SKIP
+    >>> [r["name"] for r in key_terrain(dem, "Hama", within=20_000).rows[:2]]  # doctest: +SKIP
     ['Zayn al-Abidin', 'Jabal Kafra']
     """
-    table = overlook(dem, target, candidates=None, radius=radius, target_radius=target_radius,
+    within = _search_radius(within, radius, "key_terrain")
+    table = overlook(dem, target, candidates=None, within=within, target_radius=target_radius,
                      observer_height=observer_height, min_prominence=min_prominence, limit=top, **options)
-    table.attrs.update({"search_radius_m": radius, "min_prominence_m": min_prominence})
+    table.attrs.update({"search_radius_m": within, "min_prominence_m": min_prominence})
     return table

@@ -104,7 +104,8 @@ def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
     observers : sequence or str
         Observer points: place names, ``"lat,lon"``, ``(lat, lon)``; a string
         may hold several names separated by commas (``"Zayn al-Abidin,Jabal Kafra"``) or
-        several points separated by semicolons (``"35.203,36.766;35.205,36.805"``).
+        several points separated by semicolons (``"35.203,36.766;35.205,36.805"``), or be
+        ``"@FILE"`` or the path of a file of points (:mod:`terrain.point_files`; without a height column).
     target : point
         The target's centre (place name, ``"lat,lon"``, ``(lat, lon)``).
     radius_m : float
@@ -218,16 +219,20 @@ def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
 
 
 def split_points(points) -> list:
-    """Observers as a list: ``"A;B"`` and ``"Name A,Name B"`` are split; ``"lat,lon"`` stays one point."""
+    """Observers as a list: ``"A;B"`` and ``"Name A,Name B"`` are split, ``"lat,lon"`` stays one point, and
+    ``"@FILE"`` or a file's path is read (:func:`terrain.multi.observers.split_point_list`, the rule every
+    command uses)."""
     if isinstance(points, str):
-        if ";" in points:
-            return [p.strip() for p in points.split(";") if p.strip()]
-        try:
-            parse_point(points)
-            return [points]
-        except InputError:
-            parts = [p.strip() for p in points.split(",") if p.strip()]
-            return parts
+        from ..multi.observers import read_point_list
+
+        if not points.strip():
+            return []
+        found = read_point_list(points)
+        if found.heights_m is not None:
+            raise InputError(f"{found.path} gives each observer a height, but a report uses one observer height "
+                             "for all (--observer-height); remove the height column, or use terrain cumulative "
+                             "or overlook for observers of different heights")
+        return found.points
     if isinstance(points, (LatLon, GridPoint)):
         return [points]
     if isinstance(points, tuple) and len(points) == 2 and all(isinstance(v, (int, float)) for v in points):
@@ -256,9 +261,10 @@ def default_dem_paths(points) -> tuple[list, bool]:
     for p in points:
         parsed = parse_point(p)
         if isinstance(parsed, tuple) or not (west <= parsed.lon <= east and south <= parsed.lat <= north):
-            label = p if isinstance(p, str) else str(p)
+            label = p if isinstance(p, str) else (p.label() if hasattr(p, "label") else str(p))
             raise InputError(f"{label} is outside the bundled Hama sample area, so no default DEM covers it; "
-                             "give one with --dem (e.g. --dem dem_samples/N44W072.hgt)")
+                             "give a DEM that does (the first argument of terrain report, e.g. "
+                             "terrain report dem_samples/N44W072.hgt ...)")
     return hama_dem_paths()
 
 
@@ -358,7 +364,7 @@ def _key_terrain(dem, target, obs_points, radius_m, target_radius_m, min_promine
     from ..multi import key_terrain
 
     try:
-        table = key_terrain(dem, target, radius=radius_m, target_radius=target_radius_m,
+        table = key_terrain(dem, target, within=radius_m, target_radius=target_radius_m,
                             min_prominence=min_prominence_m, top=top, method=method, **opts)
     except InputError as exc:
         return None, str(exc)
