@@ -6,6 +6,7 @@ import gzip
 import json
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
@@ -38,7 +39,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if self.path not in self.server.trickle:
+            self.wfile.write(body)
+            return
+        try:  # a byte every 50 ms, each well within --timeout
+            for i in range(len(body)):
+                if self.server.stop.wait(0.05):
+                    return
+                self.wfile.write(body[i:i + 1])
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
 
 @pytest.fixture
@@ -46,10 +57,12 @@ def server():
     """A loopback server: ``server.files`` maps URL paths to bodies (others are 404), ``server.requests`` counts."""
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     httpd.files, httpd.requests = {}, []
+    httpd.trickle, httpd.stop = set(), threading.Event()  # paths sent a byte at a time
     httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}"
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield httpd
+    httpd.stop.set()
     httpd.shutdown()
     httpd.server_close()
 
@@ -162,7 +175,30 @@ def test_unreachable_source_fails_with_one_sentence(tmp_path):
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
 
 
+def test_a_trickling_server_is_given_up_at_the_deadline(server, tmp_path, hgt_gz):
+    serve_skadi(server, ["N35E036"], hgt_gz)
+    server.trickle.add("/skadi/N35/N35E036.hgt.gz")
+    started = time.monotonic()
+    result = run(server, tmp_path, "--bounds", "36.2,35.2,36.8,35.8", "--deadline", "0.5", "--timeout", "5")
+    assert time.monotonic() - started < 2.0
+    assert result.exit_code == 1 and isinstance(result.exception, FetchError)
+    assert str(result.exception).startswith(f"the download of {server.url}/skadi/N35/N35E036.hgt.gz passed its "
+                                            "deadline of 0.5 s (")
+    assert "raise --deadline" in str(result.exception)
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def test_help_names_the_time_limits():
+    result = CliRunner().invoke(fetch_command, ["--help"])
+    assert "--deadline SECONDS" in result.output and "--min-rate KB/S" in result.output
+    assert "over 30 s; 0: no minimum" in " ".join(result.output.split())
+
+
 @pytest.mark.parametrize("args, words", [
+    (["--area", "hama", "--deadline", "nan"], "deadline is nan"),
+    (["--area", "hama", "--deadline", "-3"], "deadline -3 s is too small"),
+    (["--area", "hama", "--min-rate", "-1"], "minimum rate"),
+    (["--area", "hama", "--timeout", "0"], "timeout 0 s is too small"),
     ([], "exactly one of"),
     (["--area", "hama", "--bounds", "1,2,3,4"], "exactly one of"),
     (["--area", "atlantis"], "hama, white-mountains"),

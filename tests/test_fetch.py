@@ -11,6 +11,7 @@ import math
 import signal
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from terrain.fetch import (NAMED_AREAS, bounds_around, copernicus_name, default_
                            fetch_tiles, find_cached_tiles, parse_radius_m, requested_tiles, tile_name,
                            tiles_around, tiles_for_bounds)
 from terrain.fetch.cache import platform_cache_dir
+from terrain.fetch.download import default_deadline_s
 from terrain.fetch.sources import HGT_SIZES_BYTES
 from terrain.fetch.tiles import area_bounds, tile_corner
 
@@ -110,6 +112,13 @@ class _Handler(BaseHTTPRequestHandler):
             elif kind == "huge":  # announce a size no tile can have
                 self._send_head(200, 10 ** 10)
                 self.wfile.write(b"x" * 100)
+            elif kind == "trickle":  # announce the whole body, then send it a byte every 50 ms
+                self._send_head(200, len(payload))
+                for i in range(len(payload)):
+                    if server.release.wait(0.05):
+                        break
+                    self.wfile.write(payload[i:i + 1])
+                    self.wfile.flush()
             elif kind == "stall":  # send a little, then wait
                 self._send_head(200, len(payload))
                 self.wfile.write(payload[:1000])
@@ -440,6 +449,53 @@ def test_a_stalled_server_times_out(server, tmp_path, hgt_gz):
     with pytest.raises(FetchError, match="timed out"):
         fetch(server, cache_dir=tmp_path, timeout_s=0.3)
     assert files_under(tmp_path) == []
+
+
+def test_a_trickling_server_is_given_up_at_the_deadline(server, tmp_path, hgt_gz):
+    # every read brings a byte well within --timeout, so only an overall deadline ends it
+    server.skadi("N35E036", "trickle", hgt_gz)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"passed its deadline of 1 s \(\d+ bytes had arrived\).*--deadline"):
+        fetch(server, cache_dir=tmp_path, timeout_s=5.0, deadline_s=1.0, min_rate_bytes_s=0)
+    assert 1.0 <= time.monotonic() - started < 2.5
+    assert files_under(tmp_path) == []
+
+
+def test_a_trickling_server_is_given_up_below_the_minimum_rate_and_retried(server, tmp_path, hgt_gz):
+    server.skadi("N35E036", "trickle", hgt_gz)  # about 20 bytes a second
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"slowed to 0\.0\d* kB/s over the last 0\.4\d* s, below the minimum of 1 kB/s"
+                                         r".*--min-rate") as info:
+        fetch(server, cache_dir=tmp_path, retries=1, deadline_s=60.0, min_rate_bytes_s=1000, rate_window_s=0.4)
+    assert 0.8 <= time.monotonic() - started < 2.5  # one window per attempt, nowhere near the deadline
+    assert len(server.requests) == 2
+    assert "N35E036" in str(info.value)
+    assert files_under(tmp_path) == []
+
+
+def test_the_deadline_spans_the_retries(server, tmp_path, hgt_gz):
+    server.skadi("N35E036", "trickle", hgt_gz)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="deadline of 1 s"):
+        fetch(server, cache_dir=tmp_path, retries=5, deadline_s=1.0, min_rate_bytes_s=1000, rate_window_s=0.4)
+    assert time.monotonic() - started < 2.0  # six attempts of 0.4 s each would need 2.4 s
+    assert len(server.requests) in (2, 3)  # retried until the deadline, not six times
+
+
+def test_the_default_deadline_grows_with_the_tile():
+    assert default_deadline_s(0) == 60.0
+    assert default_deadline_s(27_000_000) == 600.0  # a 1" tile on a 50 kB/s line
+
+
+@pytest.mark.parametrize("limits, words", [
+    ({"deadline_s": float("nan")}, "deadline is nan"), ({"deadline_s": 0}, "deadline 0 s is too small"),
+    ({"min_rate_bytes_s": -1.0}, "minimum rate -1 bytes/s is negative"),
+    ({"min_rate_bytes_s": float("inf")}, "not a finite number"), ({"timeout_s": float("nan")}, "timeout is nan"),
+])
+def test_bad_time_limits_are_refused_before_any_request(server, tmp_path, limits, words):
+    with pytest.raises(InputError, match=words):
+        fetch(server, cache_dir=tmp_path, **limits)
+    assert server.requests == []
 
 
 @pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs POSIX interval timers")
