@@ -158,6 +158,11 @@ def _source_label(ds, paths: Sequence[Path]) -> tuple[str, bool]:
     synthetic = tags.get("SYNTHETIC") == "1" or src.upper().startswith("SYNTHETIC")
     if synthetic:
         return (src or "SYNTHETIC stand-in — not SRTM"), True
+    from .fetch.provenance import cached_tiles_label  # cached tiles: labelled by their records, not format
+
+    recorded = cached_tiles_label(paths)
+    if recorded is not None:
+        return recorded, False
     if ds.driver == "SRTMHGT":
         res = abs(ds.transform.a) * 3600
         return f"SRTM {res:.0f}\" — NASA/USGS, public domain", False

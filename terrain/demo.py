@@ -50,12 +50,12 @@ def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float
     a = analyse(None, list(HILLS), CITY, radius_m=radius_m, target_radius_m=CITY_RADIUS_M,
                 observer_height=observer_height, method=method, progress=progress)
     dem = a.dem
-    label = SYNTHETIC_LABEL if a.synthetic else dem.attrs.get("source", "SRTM")
+    label = SYNTHETIC_LABEL if a.synthetic else a.source  # the tiles' own provenance (terrain.fetch.provenance)
     echo(f"Hama high ground — data: {label}")
     files = str(dem.attrs.get("files", "")).replace("; ", ", ")
     echo(f"  DEM: {files} ({dem.shape[0]} x {dem.shape[1]} cells read)")
     if a.synthetic:
-        echo("  (run `terrain fetch --area hama` on a networked machine to use real SRTM instead)")
+        echo("  (run `terrain fetch --area hama` on a networked machine to use real SRTM tiles instead)")
 
     results = {"source": label, "synthetic": a.synthetic, "lines_of_sight": [], "viewsheds": []}
     for los in a.lines_of_sight:

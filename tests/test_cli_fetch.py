@@ -6,6 +6,7 @@ import gzip
 import json
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
@@ -38,7 +39,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if self.path not in self.server.trickle:
+            self.wfile.write(body)
+            return
+        try:  # a byte every 50 ms, each well within --timeout
+            for i in range(len(body)):
+                if self.server.stop.wait(0.05):
+                    return
+                self.wfile.write(body[i:i + 1])
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
 
 @pytest.fixture
@@ -46,10 +57,12 @@ def server():
     """A loopback server: ``server.files`` maps URL paths to bodies (others are 404), ``server.requests`` counts."""
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     httpd.files, httpd.requests = {}, []
+    httpd.trickle, httpd.stop = set(), threading.Event()  # paths sent a byte at a time
     httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}"
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield httpd
+    httpd.stop.set()
     httpd.shutdown()
     httpd.server_close()
 
@@ -123,10 +136,11 @@ def test_copernicus_source(server, tmp_path):
     from rasterio.io import MemoryFile
     from rasterio.transform import from_origin
 
-    with MemoryFile() as mem:
-        with mem.open(driver="GTiff", width=4, height=4, count=1, dtype="int16", crs="EPSG:4326",
-                      transform=from_origin(36, 36, 0.25, 0.25)) as dst:
-            dst.write(np.ones((1, 4, 4), "int16"))
+    with MemoryFile() as mem:  # the grid of a GLO-30 tile at 35 N: 3600 x 3600 cells
+        with mem.open(driver="GTiff", width=3600, height=3600, count=1, dtype="int16", crs="EPSG:4326",
+                      transform=from_origin(36, 36, 1 / 3600, 1 / 3600), compress="deflate", tiled=True,
+                      blockxsize=1024, blockysize=1024) as dst:
+            dst.write(np.ones((1, 3600, 3600), "int16"))
         name = copernicus_name("N35E036")
         server.files[f"/{name}/{name}.tif"] = mem.read()
     result = CliRunner().invoke(fetch_command, ["--bounds", "36.2,35.2,36.8,35.8", "--source", "copernicus",
@@ -162,7 +176,64 @@ def test_unreachable_source_fails_with_one_sentence(tmp_path):
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
 
 
+def test_a_trickling_server_is_given_up_at_the_deadline(server, tmp_path, hgt_gz):
+    serve_skadi(server, ["N35E036"], hgt_gz)
+    server.trickle.add("/skadi/N35/N35E036.hgt.gz")
+    started = time.monotonic()
+    result = run(server, tmp_path, "--bounds", "36.2,35.2,36.8,35.8", "--deadline", "0.5", "--timeout", "5")
+    assert time.monotonic() - started < 2.0
+    assert result.exit_code == 1 and isinstance(result.exception, FetchError)
+    assert str(result.exception).startswith(f"the download of {server.url}/skadi/N35/N35E036.hgt.gz passed its "
+                                            "deadline of 0.5 s (")
+    assert "raise --deadline" in str(result.exception)
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def test_a_corrupt_cached_tile_is_downloaded_again_and_force_always(server, tmp_path, hgt_gz):
+    serve_skadi(server, ["N35E036"], hgt_gz)
+    box = ["--bounds", "36.2,35.2,36.8,35.8"]
+    path = tmp_path / "skadi" / "N35" / "N35E036.hgt.gz"
+    assert run(server, tmp_path, *box).exit_code == 0
+    assert sorted(p.name for p in path.parent.iterdir()) == ["N35E036.hgt.gz", "N35E036.hgt.gz.provenance.json"]
+    path.write_bytes(hgt_gz[:200] + bytes([hgt_gz[200] ^ 0xFF]) + hgt_gz[201:])  # one byte changed on disk
+    again = run(server, tmp_path, *box)
+    assert again.exit_code == 0, again.output
+    assert again.output.splitlines()[0].startswith(
+        f"N35E036  downloaded   {path}  (the cached copy was corrupt: its SHA-256 differs from the one recorded")
+    assert path.read_bytes() == hgt_gz and len(server.requests) == 2
+    cached = run(server, tmp_path, *box)
+    assert cached.output.splitlines()[0] == f"N35E036  cached       {path}"
+    forced = run(server, tmp_path, *box, "--force")
+    assert forced.output.splitlines()[0] == f"N35E036  downloaded   {path}"
+    assert len(server.requests) == 3
+
+
+def test_a_cached_tile_without_a_record_is_reported_as_such(server, tmp_path, hgt_gz):
+    path = tmp_path / "skadi" / "N35" / "N35E036.hgt.gz"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(hgt_gz)  # copied in by hand
+    result = run(server, tmp_path, "--bounds", "36.2,35.2,36.8,35.8", "--json")
+    assert result.exit_code == 0, result.output
+    tile, = json.loads(result.output)["tiles"]
+    assert (tile["status"], tile["note"]) == (
+        "cached", "no provenance record, origin unknown; --force downloads it again with one")
+    quiet = run(server, tmp_path, "--bounds", "36.2,35.2,36.8,35.8", "--quiet")
+    assert quiet.stdout == f"{path}\n"
+    assert "N35E036: no provenance record, origin unknown" in quiet.stderr
+    assert server.requests == []
+
+
+def test_help_names_the_time_limits():
+    result = CliRunner().invoke(fetch_command, ["--help"])
+    assert "--deadline SECONDS" in result.output and "--min-rate KB/S" in result.output
+    assert "over 30 s; 0: no minimum" in " ".join(result.output.split())
+
+
 @pytest.mark.parametrize("args, words", [
+    (["--area", "hama", "--deadline", "nan"], "deadline is nan"),
+    (["--area", "hama", "--deadline", "-3"], "deadline -3 s is too small"),
+    (["--area", "hama", "--min-rate", "-1"], "minimum rate"),
+    (["--area", "hama", "--timeout", "0"], "timeout 0 s is too small"),
     ([], "exactly one of"),
     (["--area", "hama", "--bounds", "1,2,3,4"], "exactly one of"),
     (["--area", "atlantis"], "hama, white-mountains"),

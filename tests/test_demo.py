@@ -53,3 +53,38 @@ def test_run_demo_without_a_folder_writes_nothing(tmp_path, monkeypatch):
     results = run_demo(None, echo=lines.append, method="fast", radius_m=6_000)
     assert results["report"] is None and not any(tmp_path.iterdir())
     assert any("dead ground to both" in line for line in lines)
+
+
+def _hgt_gz(seed: int) -> bytes:
+    """A 3" .hgt tile of gentle random hills (metres), gzipped as the skadi source serves it."""
+    import gzip
+
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    z = 200 + np.cumsum(np.cumsum(rng.normal(0, 1, (1201, 1201)), axis=0), axis=1) / 100
+    return gzip.compress(z.astype(">i2").tobytes(), compresslevel=1)
+
+
+def test_run_demo_labels_cached_tiles_by_their_provenance(tmp_path, monkeypatch):
+    """Tiles in the cache are labelled from their records; without one, as of unknown origin, never as SRTM."""
+    from terrain.demo import run_demo
+    from terrain.fetch.provenance import record_path
+    from terrain.fetch.sources import SOURCES
+    from terrain.samples import HAMA_BOUNDS
+    from terrain.fetch import tiles_for_bounds
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TERRAIN_CACHE", str(cache))
+    tiles = tiles_for_bounds(HAMA_BOUNDS)
+    for i, tile in enumerate(tiles):  # copied in by hand: the right format, but no provenance
+        path = SOURCES["skadi"].cache_path(tile, cache)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(_hgt_gz(i))
+    lines = []
+    results = run_demo(None, echo=lines.append, method="fast", radius_m=3_000)
+    label = ("N34E036.hgt.gz, N34E037.hgt.gz, N35E036.hgt.gz, N35E037.hgt.gz — origin unknown "
+             "(in the tile cache without a provenance record)")
+    assert lines[0] == f"Hama high ground — data: {label}"
+    assert results["source"] == label and results["synthetic"] is False
+    assert not any(record_path(SOURCES["skadi"].cache_path(t, cache)).exists() for t in tiles)

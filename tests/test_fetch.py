@@ -6,11 +6,15 @@ the tests build, and misbehaves on purpose (404, truncated, corrupt, bombs).
 
 from __future__ import annotations
 
+import datetime
 import gzip
+import hashlib
+import json
 import math
 import signal
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -25,7 +29,10 @@ from terrain.fetch import (NAMED_AREAS, bounds_around, copernicus_name, default_
                            fetch_tiles, find_cached_tiles, parse_radius_m, requested_tiles, tile_name,
                            tiles_around, tiles_for_bounds)
 from terrain.fetch.cache import platform_cache_dir
-from terrain.fetch.sources import HGT_SIZES_BYTES
+from terrain.fetch.download import default_deadline_s
+from terrain.fetch.fetching import UNRECORDED_NOTE
+from terrain.fetch.provenance import read_record, record_path
+from terrain.fetch.sources import HGT_SIZES_BYTES, SOURCES, copernicus_shape
 from terrain.fetch.tiles import area_bounds, tile_corner
 
 BOX_N35E036 = (36.2, 35.2, 36.8, 35.8)  # inside one tile
@@ -44,14 +51,29 @@ def hgt_gz() -> bytes:
     return gzip.compress(hgt_bytes(), compresslevel=1)
 
 
-def cog_bytes(bands: int = 1) -> bytes:
-    """A small Copernicus-like GeoTIFF (float32, EPSG:4326) covering N35E036."""
-    data = np.linspace(100, 900, bands * 12 * 12, dtype="float32").reshape(bands, 12, 12)
+def cog_bytes(bands: int = 1, shape: tuple[int, int] = (12, 12), west: float = 36.0, north: float = 36.0,
+              sparse: bool = False) -> bytes:
+    """A Copernicus-like GeoTIFF (float32, EPSG:4326, heights 100 to 900 m north to south) of one degree.
+
+    ``sparse``: declare ``shape`` but write no cells (a huge grid in a small file).
+    """
+    rows, cols = shape
+    big = min(shape) >= 1024
     with MemoryFile() as mem:
-        with mem.open(driver="GTiff", width=12, height=12, count=bands, dtype="float32", crs="EPSG:4326",
-                      transform=from_origin(36.0, 36.0, 1 / 12, 1 / 12)) as dst:
-            dst.write(data)
+        with mem.open(driver="GTiff", width=cols, height=rows, count=bands, dtype="float32", crs="EPSG:4326",
+                      transform=from_origin(west, north, 1 / cols, 1 / rows), compress="deflate", zlevel=1,
+                      tiled=big, sparse_ok=sparse, **({"blockxsize": 1024, "blockysize": 1024} if big else {})) as dst:
+            if not sparse:
+                column = np.linspace(100, 900, rows, dtype="float32")[:, None]
+                for band in range(1, bands + 1):
+                    dst.write(np.repeat(column, cols, axis=1), band)
         return mem.read()
+
+
+@pytest.fixture(scope="module")
+def cop_tile() -> bytes:
+    """A GeoTIFF with the grid of the Copernicus GLO-30 tile N35E036: 3600 x 3600 cells."""
+    return cog_bytes(shape=(3600, 3600))
 
 
 # ---------------------------------------------------------------- the loopback server
@@ -110,6 +132,13 @@ class _Handler(BaseHTTPRequestHandler):
             elif kind == "huge":  # announce a size no tile can have
                 self._send_head(200, 10 ** 10)
                 self.wfile.write(b"x" * 100)
+            elif kind == "trickle":  # announce the whole body, then send it a byte every 50 ms
+                self._send_head(200, len(payload))
+                for i in range(len(payload)):
+                    if server.release.wait(0.05):
+                        break
+                    self.wfile.write(payload[i:i + 1])
+                    self.wfile.flush()
             elif kind == "stall":  # send a little, then wait
                 self._send_head(200, len(payload))
                 self.wfile.write(payload[:1000])
@@ -296,7 +325,7 @@ def test_skadi_tile_lands_in_the_cache_and_is_not_fetched_twice(server, tmp_path
     assert (first.tile, first.status, first.path) == ("N35E036", "downloaded", expected)
     assert first.url == f"{server.url}/skadi/N35/N35E036.hgt.gz"
     assert expected.read_bytes() == payload
-    assert files_under(tmp_path) == [expected]  # no temporary file left
+    assert files_under(tmp_path) == [expected, record_path(expected)]  # no temporary file left
 
     second, = fetch(server, cache_dir=tmp_path)
     assert (second.status, second.path) == ("cached", expected)
@@ -314,8 +343,8 @@ def test_downloaded_skadi_tile_opens_with_rasterio(server, tmp_path, hgt_gz):
         assert dataset.read(1)[0, :3].tolist() == [0, 1, 2]
 
 
-def test_copernicus_tile_lands_in_the_cache(server, tmp_path):
-    server.copernicus("N35E036", "body", cog_bytes())
+def test_copernicus_tile_lands_in_the_cache(server, tmp_path, cop_tile):
+    server.copernicus("N35E036", "body", cop_tile)
     first, = fetch(server, "copernicus", tmp_path)
     expected = tmp_path / "copernicus" / f"{COP_N35E036}.tif"
     assert (first.status, first.path, first.source) == ("downloaded", expected, "copernicus")
@@ -357,7 +386,7 @@ def test_404_is_a_missing_tile_and_the_rest_still_comes(server, tmp_path, hgt_gz
     results = fetch(server, cache_dir=tmp_path, bounds=box)
     assert [(r.tile, r.status) for r in results] == [("N35E036", "downloaded"), ("N35E037", "missing")]
     assert results[1].path is None
-    assert files_under(tmp_path) == [results[0].path]
+    assert files_under(tmp_path) == [results[0].path, record_path(results[0].path)]
     with pytest.warns(UserWarning, match="N35E037"):
         paths = fetch_tiles(bounds=box, cache_dir=tmp_path, base_url=f"{server.url}/skadi", progress=False,
                             retries=0)
@@ -442,6 +471,53 @@ def test_a_stalled_server_times_out(server, tmp_path, hgt_gz):
     assert files_under(tmp_path) == []
 
 
+def test_a_trickling_server_is_given_up_at_the_deadline(server, tmp_path, hgt_gz):
+    # every read brings a byte well within --timeout, so only an overall deadline ends it
+    server.skadi("N35E036", "trickle", hgt_gz)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"passed its deadline of 1 s \(\d+ bytes had arrived\).*--deadline"):
+        fetch(server, cache_dir=tmp_path, timeout_s=5.0, deadline_s=1.0, min_rate_bytes_s=0)
+    assert 1.0 <= time.monotonic() - started < 2.5
+    assert files_under(tmp_path) == []
+
+
+def test_a_trickling_server_is_given_up_below_the_minimum_rate_and_retried(server, tmp_path, hgt_gz):
+    server.skadi("N35E036", "trickle", hgt_gz)  # about 20 bytes a second
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"slowed to 0\.0\d* kB/s over the last 0\.4\d* s, below the minimum of 1 kB/s"
+                                         r".*--min-rate") as info:
+        fetch(server, cache_dir=tmp_path, retries=1, deadline_s=60.0, min_rate_bytes_s=1000, rate_window_s=0.4)
+    assert 0.8 <= time.monotonic() - started < 2.5  # one window per attempt, nowhere near the deadline
+    assert len(server.requests) == 2
+    assert "N35E036" in str(info.value)
+    assert files_under(tmp_path) == []
+
+
+def test_the_deadline_spans_the_retries(server, tmp_path, hgt_gz):
+    server.skadi("N35E036", "trickle", hgt_gz)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="deadline of 1 s"):
+        fetch(server, cache_dir=tmp_path, retries=5, deadline_s=1.0, min_rate_bytes_s=1000, rate_window_s=0.4)
+    assert time.monotonic() - started < 2.0  # six attempts of 0.4 s each would need 2.4 s
+    assert len(server.requests) in (2, 3)  # retried until the deadline, not six times
+
+
+def test_the_default_deadline_grows_with_the_tile():
+    assert default_deadline_s(0) == 60.0
+    assert default_deadline_s(27_000_000) == 600.0  # a 1" tile on a 50 kB/s line
+
+
+@pytest.mark.parametrize("limits, words", [
+    ({"deadline_s": float("nan")}, "deadline is nan"), ({"deadline_s": 0}, "deadline 0 s is too small"),
+    ({"min_rate_bytes_s": -1.0}, "minimum rate -1 bytes/s is negative"),
+    ({"min_rate_bytes_s": float("inf")}, "not a finite number"), ({"timeout_s": float("nan")}, "timeout is nan"),
+])
+def test_bad_time_limits_are_refused_before_any_request(server, tmp_path, limits, words):
+    with pytest.raises(InputError, match=words):
+        fetch(server, cache_dir=tmp_path, **limits)
+    assert server.requests == []
+
+
 @pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs POSIX interval timers")
 def test_keyboard_interrupt_leaves_no_partial_file(server, tmp_path, hgt_gz):
     server.skadi("N35E036", "stall", hgt_gz)
@@ -511,4 +587,153 @@ def test_find_cached_tiles_prefers_one_source_and_skadi(tmp_path, hgt_gz, monkey
 def test_find_cached_tiles_ignores_broken_files(tmp_path, hgt_gz):
     put_skadi(tmp_path, "N35E036", hgt_gz[:-8])  # lost its gzip trailer
     put_copernicus(tmp_path, "N35E036", b"")
-    assert find_cached_tiles(BOX_N35E036, tmp_path) == []
+    with pytest.warns(UserWarning) as caught:
+        assert find_cached_tiles(BOX_N35E036, tmp_path) == []
+    assert [str(w.message).split(": ", 1)[1] for w in caught] == [
+        "it is not a whole skadi tile; download it again with "
+        "`terrain fetch --force --source skadi --bounds 36,35,37,36`",
+        "it is not a whole copernicus tile; download it again with "
+        "`terrain fetch --force --source copernicus --bounds 36,35,37,36`"]
+
+
+# ---------------------------------------------------------------- provenance records: every use checks the tile
+
+SKADI_N35E036 = ("skadi", "N35", "N35E036.hgt.gz")
+
+
+def test_a_downloaded_tile_gets_a_provenance_record(server, tmp_path, hgt_gz):
+    server.skadi("N35E036", "body", hgt_gz)
+    before = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    result, = fetch(server, cache_dir=tmp_path)
+    record = json.loads(record_path(result.path).read_text())
+    fetched = datetime.datetime.fromisoformat(record.pop("fetched_utc").replace("Z", "+00:00"))
+    assert before <= fetched <= datetime.datetime.now(datetime.timezone.utc)
+    assert record == {"format": 1, "source": "skadi", "tile": "N35E036",
+                      "label": 'SRTM 3" (Terrain Tiles, skadi) — NASA/USGS, public domain',
+                      "url": f"{server.url}/skadi/N35/N35E036.hgt.gz", "size_bytes": len(hgt_gz),
+                      "sha256": hashlib.sha256(hgt_gz).hexdigest(), "rows": 1201, "cols": 1201}
+
+
+def test_a_copernicus_record_holds_its_grid(server, tmp_path, cop_tile):
+    server.copernicus("N35E036", "body", cop_tile)
+    result, = fetch(server, "copernicus", tmp_path)
+    record = read_record(result.path)
+    assert (record.rows, record.cols, record.size_bytes) == (3600, 3600, len(cop_tile))
+    assert record.label == "Copernicus GLO-30 DEM — © DLR/Airbus, ESA licence"
+
+
+@pytest.mark.parametrize("damage, words", [
+    (lambda b: b[:100] + bytes([b[100] ^ 1]) + b[101:], "its SHA-256 differs from the one recorded when it was "
+                                                         "fetched on {day}"),   # same size, one bit flipped
+    (lambda b: b[:100] + b"\0" * 10 + b[100:], "it has {n} bytes where its record says {m}"),  # ends intact
+])
+def test_a_corrupted_cached_tile_is_not_trusted_but_downloaded_again(server, tmp_path, hgt_gz, damage, words):
+    server.skadi("N35E036", "body", hgt_gz)
+    path = fetch(server, cache_dir=tmp_path)[0].path
+    day = read_record(path).fetched_utc[:10]
+    broken = damage(hgt_gz)
+    path.write_bytes(broken)
+    assert SOURCES["skadi"].is_complete(path)  # the old cheap check was fooled by both
+    result, = fetch(server, cache_dir=tmp_path)
+    assert (result.status, result.path) == ("downloaded", path)
+    assert result.note == "the cached copy was corrupt: " + words.format(n=len(broken), m=len(hgt_gz), day=day)
+    assert path.read_bytes() == hgt_gz and len(server.requests) == 2
+    assert fetch(server, cache_dir=tmp_path)[0].status == "cached"
+
+
+def test_force_downloads_a_cached_tile_again(server, tmp_path, hgt_gz):
+    server.skadi("N35E036", "body", hgt_gz)
+    fetch(server, cache_dir=tmp_path)
+    first = read_record(tmp_path.joinpath(*SKADI_N35E036))
+    result, = fetch(server, cache_dir=tmp_path, force=True)
+    assert (result.status, result.note) == ("downloaded", "")
+    assert len(server.requests) == 2
+    assert read_record(result.path).sha256 == first.sha256
+
+
+def test_a_cached_tile_without_a_record_is_used_and_says_so(server, tmp_path, hgt_gz):
+    path = put_skadi(tmp_path, "N35E036", hgt_gz)  # cached by an older terrain, or copied in by hand
+    result, = fetch(server, cache_dir=tmp_path)
+    assert (result.status, result.path, result.note) == ("cached", path, UNRECORDED_NOTE)
+    assert server.requests == []
+    assert find_cached_tiles(BOX_N35E036, tmp_path) == [path]
+
+
+def test_a_tile_changed_after_its_record_is_refused_by_find_cached_tiles(server, tmp_path, hgt_gz):
+    server.skadi("N35E036", "body", hgt_gz)
+    path = fetch(server, cache_dir=tmp_path)[0].path
+    assert find_cached_tiles(BOX_N35E036, tmp_path) == [path]
+    path.write_bytes(hgt_gz[:-1] + b"!")
+    with pytest.warns(UserWarning, match=r"^the cached tile .*N35E036.hgt.gz is corrupt: its SHA-256 differs .*; "
+                                         r"download it again with `terrain fetch --force --source skadi "
+                                         r"--bounds 36,35,37,36`$"):
+        assert find_cached_tiles(BOX_N35E036, tmp_path) == []
+
+
+def test_an_unreadable_record_makes_the_tile_corrupt(server, tmp_path, hgt_gz):
+    server.skadi("N35E036", "body", hgt_gz)
+    path = fetch(server, cache_dir=tmp_path)[0].path
+    record_path(path).write_text("{not json")
+    result, = fetch(server, cache_dir=tmp_path)
+    assert result.status == "downloaded" and "provenance record" in result.note and "unreadable" in result.note
+    assert read_record(path).sha256 == hashlib.sha256(hgt_gz).hexdigest()
+
+
+def test_load_dem_labels_a_cached_tile_from_its_record(server, tmp_path, hgt_gz):
+    from terrain.dem import load_dem
+
+    server.skadi("N35E036", "body", hgt_gz)
+    path = fetch(server, cache_dir=tmp_path)[0].path
+    assert load_dem(path).attrs["source"] == 'SRTM 3" (Terrain Tiles, skadi) — NASA/USGS, public domain'
+    record_path(path).unlink()  # as if copied in by hand: its format says SRTM, its provenance nothing
+    assert load_dem(path).attrs["source"] == ("N35E036.hgt.gz — origin unknown "
+                                              "(in the tile cache without a provenance record)")
+
+
+def test_load_dem_refuses_a_cached_tile_that_does_not_match_its_record(server, tmp_path, hgt_gz):
+    from terrain.dem import load_dem
+    from terrain.errors import DataError
+
+    server.skadi("N35E036", "body", hgt_gz)
+    path = fetch(server, cache_dir=tmp_path)[0].path
+    # other heights in a valid gzip of the right size: readable, but not what was fetched
+    path.write_bytes(gzip.compress(hgt_bytes()[::-1], compresslevel=1)[:len(hgt_gz)].ljust(len(hgt_gz), b"\0"))
+    with pytest.raises(DataError, match=r"^the cached tile .* is corrupt: its SHA-256 differs .*; download it again "
+                                        r"with `terrain fetch --force --source skadi --bounds 36,35,37,36`$"):
+        load_dem(path)
+
+
+def test_a_recorded_copernicus_tile_is_labelled_from_its_record_not_its_name(server, tmp_path, cop_tile):
+    from terrain.dem import load_dem
+
+    server.copernicus("N35E036", "body", cop_tile)
+    path = fetch(server, "copernicus", tmp_path)[0].path
+    assert load_dem(path, bounds=(36.1, 35.1, 36.2, 35.2)).attrs["source"] == read_record(path).label
+    record_path(path).unlink()
+    assert "origin unknown" in load_dem(path, bounds=(36.1, 35.1, 36.2, 35.2)).attrs["source"]
+
+
+# ---------------------------------------------------------------- a download must have its tile's grid
+
+@pytest.mark.parametrize("tile, west, north, shape, expected", [
+    ("N35E036", 36.0, 36.0, (100_000, 100_000), "3600 x 3600"),   # a huge grid declared in a small file
+    ("N35E036", 36.0, 36.0, (3600, 2400), "3600 x 3600"),
+    ("N50E010", 10.0, 51.0, (3600, 3600), "3600 x 2400"),         # too wide for its latitude
+])
+def test_a_copernicus_tile_must_have_the_grid_of_its_latitude(server, tmp_path, tile, west, north, shape, expected):
+    body = cog_bytes(shape=shape, west=west, north=north, sparse=True)
+    assert len(body) < 2_000_000
+    server.copernicus(tile, "body", body)
+    with pytest.raises(FetchError, match=rf"^tile {tile} from .* declares {shape[0]} x {shape[1]} cells, not the "
+                                         rf"{expected} of a Copernicus GLO-30 tile at its latitude; nothing was saved"):
+        fetch(server, "copernicus", tmp_path, bounds=(west + 0.2, north - 0.8, west + 0.8, north - 0.2))
+    assert files_under(tmp_path) == []
+
+
+@pytest.mark.parametrize("tile, shape", [("N35E036", (3600, 3600)), ("N49E010", (3600, 3600)),
+                                         ("N50E010", (3600, 2400)), ("S51W070", (3600, 2400)),
+                                         ("S50W070", (3600, 3600)), ("N69E020", (3600, 1800)),
+                                         ("N79E020", (3600, 1200)), ("N84E020", (3600, 720)),
+                                         ("S90E000", (3600, 360))])
+def test_copernicus_tile_shapes(tile, shape):
+    assert copernicus_shape(tile) == shape

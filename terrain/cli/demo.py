@@ -20,8 +20,9 @@ def demo_command(out_dir, observer_height, no_plots):
     ground to both, and the key-terrain ranking; written as report.html (one file
     to send), report.md and report.json.
 
-    Uses real SRTM tiles when `terrain fetch --area hama` has put them in the
-    cache, and otherwise the bundled SYNTHETIC stand-in (labelled as such).
+    Uses the tiles `terrain fetch --area hama` put in the cache, labelled by
+    their provenance records, and otherwise the bundled SYNTHETIC stand-in
+    (labelled as such).
 
     \b
     Example:

@@ -7,6 +7,7 @@ import click
 from ..errors import FetchError, InputError
 from ..fetch import NAMED_AREAS, SOURCES, iter_fetch, parse_radius_m, requested_tiles, tiles_for_bounds
 from ..fetch.cache import resolve_cache_dir
+from ..fetch.download import DEFAULT_MIN_RATE_BYTES_S, RATE_WINDOW_S
 from ..fetch.fetching import CACHED, DEFAULT_MAX_TILES, DOWNLOADED, MISSING, check_tile_count
 from ..units import parse_pair
 from .options import json_option, print_json
@@ -80,20 +81,30 @@ def _area_value(ctx, param, value):
                    "public AWS bucket].")
 @click.option("--max-tiles", type=click.IntRange(min=1), default=DEFAULT_MAX_TILES, show_default=True,
               help="Refuse areas needing more tiles than this.")
-@click.option("--timeout", "timeout_s", type=click.FloatRange(min=0, min_open=True), default=60.0,
-              show_default=True, help="Seconds to wait for the server.")
+@click.option("--timeout", "timeout_s", type=float, default=60.0, show_default=True,
+              help="Seconds to wait for the server at each step (connecting, each read).")
+@click.option("--deadline", "deadline_s", type=float, default=None, metavar="SECONDS",
+              help="Seconds one tile may take in all, retries included [default: 60 s plus 1 s per 50 kB of "
+                   "the tile, 600 s for a 27 MB tile].")
+@click.option("--min-rate", "min_rate_kb_s", type=float, default=DEFAULT_MIN_RATE_BYTES_S / 1000, show_default=True,
+              metavar="KB/S", help=f"Give a download up (and retry it) when it averages under this many kB/s "
+                                   f"over {RATE_WINDOW_S:g} s; 0: no minimum.")
 @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
               help="Times to ask again after a network failure (waiting 1 s, 2 s, 4 s...).")
+@click.option("--force", is_flag=True,
+              help="Download every tile again, even those in the cache (which are otherwise checked against "
+                   "their provenance records and downloaded again only if corrupt).")
 @click.option("--quiet", "-q", is_flag=True,
               help="No progress bars; print only the tile paths, one a line (missing tiles go to stderr).")
 @json_option
-def fetch_command(area, bounds, around, radius, source, cache_dir, base_url, max_tiles, timeout_s, retries, quiet,
-                  as_json):
+def fetch_command(area, bounds, around, radius, source, cache_dir, base_url, max_tiles, timeout_s, deadline_s,
+                  min_rate_kb_s, retries, force, quiet, as_json):
     """Download public elevation tiles for an area into the local cache.
 
     Give exactly one of --area, --bounds or --around with --radius. Tiles
-    already in the cache are not downloaded again; tiles the source does not
-    have (open sea) are listed as missing.
+    already in the cache are checked against their provenance records (size
+    and SHA-256) and not downloaded again unless corrupt or --force is given;
+    tiles the source does not have (open sea) are listed as missing.
 
     \b
     Examples:
@@ -115,17 +126,21 @@ def fetch_command(area, bounds, around, radius, source, cache_dir, base_url, max
         folder = resolve_cache_dir(cache_dir)
         results = []
         for result in iter_fetch(tiles, source, folder, base_url, progress=not quiet, timeout_s=timeout_s,
-                                 retries=retries):
+                                 retries=retries, deadline_s=deadline_s, min_rate_bytes_s=min_rate_kb_s * 1000,
+                                 force=force):
             results.append(result)
             if not (quiet or as_json):
-                click.echo(f"{result.tile}  {_STATUS_TEXT[result.status]:<11}  {result.path or result.url}")
+                note = f"  ({result.note})" if result.note else ""
+                click.echo(f"{result.tile}  {_STATUS_TEXT[result.status]:<11}  {result.path or result.url}{note}")
+            elif quiet and result.note:
+                click.echo(f"{result.tile}: {result.note}", err=True)
     except InputError as exc:
         raise click.UsageError(str(exc)) from None
     paths = [str(r.path) for r in results if r.path is not None]
     if as_json:
         print_json({"source": source, "cache_dir": str(folder), "paths": paths,
                     "tiles": [{"tile": r.tile, "status": r.status, "path": None if r.path is None else str(r.path),
-                               "url": r.url} for r in results]})
+                               "url": r.url, "note": r.note} for r in results]})
     elif quiet:
         for r in results:
             if r.path is None:

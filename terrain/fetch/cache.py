@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 
+from .provenance import CORRUPT, check_cached_tile, corrupt_message
 from .sources import SOURCES
 from .tiles import tiles_for_bounds
 
@@ -47,10 +49,17 @@ def resolve_cache_dir(cache_dir=None) -> Path:
 
 
 def cached_tile_path(tile: str, source: str, cache_dir=None) -> Path | None:
-    """Return the cached file of ``tile`` from ``source`` if a whole one is there, else None."""
+    """Return the cached file of ``tile`` from ``source`` if a usable one is there, else None.
+
+    Usable: it matches its provenance record (size and SHA-256), or it has no
+    record and is a whole tile. A corrupt one is not used, with a warning that
+    says how to download it again.
+    """
     src = SOURCES[source]
-    path = src.cache_path(tile, resolve_cache_dir(cache_dir))
-    return path if path.is_file() and src.is_complete(path) else None
+    found = check_cached_tile(src.cache_path(tile, resolve_cache_dir(cache_dir)), src, tile)
+    if found.state == CORRUPT:
+        warnings.warn(corrupt_message(found.path, source, tile, found.problem), stacklevel=3)
+    return found.path if found.usable else None
 
 
 def find_cached_tiles(bounds, cache_dir=None) -> list[Path]:
@@ -59,7 +68,8 @@ def find_cached_tiles(bounds, cache_dir=None) -> list[Path]:
     One source is used for all tiles when it can (skadi first, then
     copernicus); only if neither covers the box alone are the sources mixed,
     skadi preferred tile by tile. Returns [] unless every tile is cached.
-    Nothing is downloaded.
+    Nothing is downloaded. Every file is checked against its provenance record
+    (:func:`cached_tile_path`); a corrupt one counts as not cached.
 
     Examples
     --------
