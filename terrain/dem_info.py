@@ -34,7 +34,8 @@ def describe_grid(grid: DemGrid) -> dict:
     """
     return _describe(grid.values, grid.dataarray_transform(), grid.crs,
                      bounds_to_latlon(grid.dataarray_bounds(), grid.crs),
-                     {"source": grid.source, "synthetic": int(grid.synthetic)})
+                     {"source": grid.source, "synthetic": int(grid.synthetic), "band": grid.band,
+                      "band_count": grid.band_count})
 
 
 def _describe(z: np.ndarray, transform, crs, bounds_latlon, attrs) -> dict:
@@ -59,6 +60,7 @@ def _describe(z: np.ndarray, transform, crs, bounds_latlon, attrs) -> dict:
         "void_percent": float(100.0 * (1.0 - valid.mean())),
         "bounds_latlon": [float(west), float(south), float(east), float(north)],
         "source": attrs.get("source", ""), "synthetic": bool(attrs.get("synthetic", 0)),
+        "band": int(attrs.get("band", 1)), "band_count": int(attrs.get("band_count", 1)),
     }
 
 
@@ -79,6 +81,8 @@ def format_description(info: dict, name: str = "") -> str:
         f"{name}" if name else None,
         f"  size        {info['rows']} rows x {info['cols']} columns",
         f"  CRS         {info['crs'] or 'none'}",
+        f"  band        {info['band']} of {info['band_count']} (choose another with --band)"
+        if info.get("band_count", 1) > 1 else None,
         f"  cell size   {ew} m east-west x {cs['north_south']:.1f} m north-south",
         f"  elevation   {info['elevation_min_m']:.0f} to {info['elevation_max_m']:.0f} m",
         f"  highest     {info['elevation_max_m']:.0f} m at {_where(info['max_lat'], info['max_lon'])} "

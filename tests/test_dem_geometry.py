@@ -241,3 +241,30 @@ def test_radius_beyond_the_antipode_is_capped_with_a_warning():
         box = bounds_around(10.0, 10.0, 3.0e7)
     assert box == (-180.0, -90.0, 180.0, 90.0)
     assert any("antipode" in str(w.message) for w in caught)
+
+
+def test_band_option_on_the_command_line(tmp_path):
+    import json
+
+    z = _terrain()
+    path = _write(tmp_path / "bands.tif", np.stack([z, z + 1000.0, z * 0]), NORTH_UP)
+    res = CliRunner().invoke(cli, ["info", str(path), "--band", "2", "--json"])
+    assert res.exit_code == 0, res.output
+    info = json.loads(res.stdout)
+    assert info["elevation_max_m"] == pytest.approx(float(z.max()) + 1000.0, abs=0.01)
+    assert (info["band"], info["band_count"]) == (2, 3)
+    res = CliRunner().invoke(cli, ["info", str(path)])
+    assert "band        1 of 3 (choose another with --band)" in res.output
+    res = CliRunner().invoke(cli, ["viewshed", str(path), "--observer", OBSERVER, "--band", "2", "--json"])
+    assert res.exit_code == 0, res.output
+    assert "Heights from band 2 of 3" in res.stderr
+    ground = terrain.locate(load_dem(path), OBSERVER).ground_m
+    assert json.loads(res.stdout)["observer"]["ground_m"] == pytest.approx(ground + 1000.0, abs=0.01)
+    res = CliRunner().invoke(cli, ["viewshed", str(path), "--observer", OBSERVER, "--band", "4"])
+    assert res.exit_code == 2 and "has 3 bands, so there is no band 4" in res.output
+
+
+def test_every_command_that_reads_a_dem_takes_band():
+    for name, command in cli.commands.items():
+        names = {p.name for p in command.params}
+        assert ("band" in names) == ("dem" in names), name

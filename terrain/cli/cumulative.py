@@ -8,7 +8,7 @@ import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..output_paths import GEOTIFF_SUFFIXES, NETCDF_SUFFIXES
-from .options import (check_heights, curvature_options, height_options, json_option, plot_option, print_json,
+from .options import (load_cli_dem, check_heights, curvature_options, height_options, json_option, plot_option, print_json,
                       observer_points, progress_enabled, radius_option, radius_value, refraction_value, write_plot)
 from .preflight import OutputFile, TerrainCommand
 
@@ -57,13 +57,12 @@ def cumulative_command(dem, observers, observer_height, target_height, absolute_
       terrain cumulative dem_samples/hama_standin.tif --observers "Zayn al-Abidin,Jabal Kafra" \\
           --observer-height 10 --radius 15km --out c.tif
     """
-    from ..dem import load_dem
     from ..export import write_geotiff, write_netcdf
     from ..multi.cumulative import coverage_summary
     check_heights(observer_height, target_height, absolute_heights)
     points, heights = observer_points(observers, observer_height)
     max_d = radius_value(radius)
-    data = load_dem(list(dem))
+    data = load_cli_dem(dem)
     options = dict(observer_height=heights, target_height=target_height, max_distance=max_d,
                    curvature=curvature, refraction=refraction_value(refraction, curvature_coefficient),
                    absolute_heights=absolute_heights, method=method)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import json_option, print_json
+from .options import DEM_BAND, json_option, print_json
 from .preflight import TerrainCommand
 
 
@@ -25,7 +25,8 @@ def info_command(dem, as_json):
     from ..dem_info import describe_grid, format_description
 
     # describe_dem(load_dem(...)) without the DataArray: rioxarray would import Dask
-    info = describe_grid(read_dem(list(dem)))
+    grid = read_dem(list(dem), band=DEM_BAND.get())
+    info = describe_grid(grid)
     info["files"] = list(dem)
     if as_json:
         print_json(info)

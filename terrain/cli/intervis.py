@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import (check_heights, curvature_options, height_options, json_option, observer_points, plot_option,
+from .options import (load_cli_dem, check_heights, curvature_options, height_options, json_option, observer_points, plot_option,
                       print_json, refraction_value, write_plot)
 from .preflight import TerrainCommand
 
@@ -31,11 +31,10 @@ def intervis_command(dem, points, observer_height, target_height, absolute_heigh
       terrain intervis dem_samples/hama_standin.tif --points "Zayn al-Abidin;Jabal Kafra;Hama;35.25,36.70" \\
           --observer-height 10
     """
-    from ..dem import load_dem
     from ..multi.intervisibility import intervisibility
     check_heights(observer_height, target_height, absolute_heights)
     names, heights = observer_points(points, observer_height)
-    data = load_dem(list(dem))
+    data = load_cli_dem(dem)
     table = intervisibility(data, names, observer_height=heights, target_height=target_height,
                             curvature=curvature,
                             refraction=refraction_value(refraction, curvature_coefficient),

@@ -6,7 +6,7 @@ import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from .cumulative import dask_options, use_dask
-from .options import (check_heights, curvature_options, height_options, json_option, plot_option, progress_enabled,
+from .options import (load_cli_dem, check_heights, curvature_options, height_options, json_option, plot_option, progress_enabled,
                       radius_option, radius_value, refraction_value, target_option, target_radius_option)
 from .overlook import REACH_TEXT, show_ranking
 from .preflight import TerrainCommand
@@ -36,10 +36,9 @@ def keyterrain_command(dem, target, within, target_radius, radius, min_prominenc
     Example:
       terrain keyterrain dem_samples/hama_standin.tif --target Hama --within 20km --observer-height 10
     """
-    from ..dem import load_dem
 
     check_heights(observer_height, target_height, absolute_heights)
-    data = load_dem(list(dem))
+    data = load_cli_dem(dem)
     options = dict(target_radius=radius_value(target_radius, "--target-radius"), max_distance=radius_value(radius),
                    within=radius_value(within, "--within"), min_prominence=min_prominence,
                    observer_height=observer_height, target_height=target_height, curvature=curvature,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..output_paths import FIGURE_SUFFIXES
-from .options import check_heights, curvature_options, height_options, json_option, print_json, refraction_value
+from .options import load_cli_dem, check_heights, curvature_options, height_options, json_option, print_json, refraction_value
 from .preflight import OutputFile, TerrainCommand
 
 
@@ -27,11 +27,10 @@ def los_command(dem, point_a, point_b, observer_height, target_height, absolute_
       terrain los dem_samples/N44W072.hgt --from "Mount Washington" --to "Mount Adams" --plot profile.png
       terrain los dem_samples/hama_standin.tif --from "Zayn al-Abidin" --to Hama --observer-height 10
     """
-    from ..dem import load_dem
     from ..los import line_of_sight
 
     check_heights(observer_height, target_height, absolute_heights)
-    data = load_dem(list(dem))
+    data = load_cli_dem(dem)
     los = line_of_sight(data, point_a, point_b, observer_height=observer_height, target_height=target_height,
                         curvature=curvature, refraction=refraction_value(refraction, curvature_coefficient),
                         absolute_heights=absolute_heights)

@@ -5,12 +5,34 @@ from __future__ import annotations
 import json
 import sys
 
+import contextvars
+
 import click
 
 from ..earth import DEFAULT_REFRACTION, refraction_from_curvature_coefficient
 from ..output_paths import FIGURE_SUFFIXES
 from ..units import parse_distance_m
 from .preflight import OutputFile
+
+
+#: The ``--band`` of the command being run (every command that reads a DEM has it; see preflight).
+DEM_BAND = contextvars.ContextVar("terrain_dem_band", default=1)
+
+
+def load_cli_dem(paths, **kwargs):
+    """:func:`terrain.load_dem` of a command's DEM paths, with its ``--band``; says which band of a
+    multi-band raster the heights came from (on stderr)."""
+    from ..dem import load_dem
+
+    dem = load_dem(list(paths), band=DEM_BAND.get(), **kwargs)
+    say_band(dem.attrs.get("band", 1), dem.attrs.get("band_count", 1))
+    return dem
+
+
+def say_band(band: int, count: int) -> None:
+    """One line on stderr naming the band used, for a raster of more than one band."""
+    if count > 1:
+        click.echo(f"Heights from band {band} of {count} (choose another with --band).", err=True)
 
 
 def dem_argument(f):

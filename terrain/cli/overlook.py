@@ -6,7 +6,7 @@ import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from .cumulative import dask_options, point_label, use_dask
-from .options import (check_heights, curvature_options, height_options, json_option, observer_points, plot_option,
+from .options import (load_cli_dem, check_heights, curvature_options, height_options, json_option, observer_points, plot_option,
                       print_json, progress_enabled, radius_option, radius_value, refraction_value, target_option,
                       target_radius_option, warn, write_plot)
 from .preflight import TerrainCommand
@@ -73,14 +73,13 @@ def overlook_command(dem, target, target_radius, radius, candidates, within, min
       terrain overlook dem_samples/hama_standin.tif --target Hama --target-radius 3km \\
           --candidates "Zayn al-Abidin,Jabal Kafra,Souran" --observer-height 10
     """
-    from ..dem import load_dem
     ctx = click.get_current_context()
     if radius is not None and ctx.get_parameter_source("target_radius") == click.core.ParameterSource.DEFAULT:
         warn(f"overlook --radius is now the viewing distance of every candidate, as in every other command, and "
              f"no longer the target area's radius: give that with --target-radius (default {target_radius}).")
     check_heights(observer_height, target_height, absolute_heights)
     points, heights = observer_points(candidates, observer_height) if candidates else (None, observer_height)
-    data = load_dem(list(dem))
+    data = load_cli_dem(dem)
     options = dict(target_radius=radius_value(target_radius, "--target-radius"), max_distance=radius_value(radius),
                    within=radius_value(within, "--within"), min_prominence=min_prominence,
                    observer_height=heights, target_height=target_height, curvature=curvature,

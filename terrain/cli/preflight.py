@@ -68,12 +68,24 @@ class TerrainCommand(click.Command):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if any(p.name == "dem" for p in self.params):
+            self.params.append(click.Option(["--band"], type=click.IntRange(min=1), default=1, show_default=True,
+                                            help="Band of a multi-band raster that holds the heights (1 = first)."))
         if any(isinstance(p.type, (OutputFile, OutputFolder)) for p in self.params):
             self.params.append(click.Option(["--overwrite"], is_flag=True,
                                             help="Replace existing read-only output files."))
 
     def invoke(self, ctx: click.Context):
+        from .options import DEM_BAND
+
         overwrite = bool(ctx.params.pop("overwrite", False))
+        token = DEM_BAND.set(int(ctx.params.pop("band", 1) or 1))
+        try:
+            return self._checked_invoke(ctx, overwrite)
+        finally:
+            DEM_BAND.reset(token)
+
+    def _checked_invoke(self, ctx: click.Context, overwrite: bool):
         inputs = _input_files(ctx)
         for param in self.params:
             value = ctx.params.get(param.name)

@@ -6,7 +6,7 @@ import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..output_paths import REPORT_SUFFIXES
-from .options import json_option, print_json, radius_option, radius_value, target_radius_option, warn
+from .options import DEM_BAND, json_option, print_json, radius_option, radius_value, target_radius_option, warn
 from .preflight import OutputFolder, TerrainCommand
 
 
@@ -72,7 +72,7 @@ def report_command(dem, dem_option, observers, target, radius, target_radius, ob
     analysis = analyse(dem_paths or None, observers, target, radius_m=radius_m,
                        target_radius_m=target_radius_m, observer_height=observer_height,
                        target_height=target_height, method=method, key_terrain=not no_key_terrain,
-                       min_prominence_m=min_prominence, progress=say)
+                       min_prominence_m=min_prominence, progress=say, band=DEM_BAND.get())
     paths = build_report(analysis, out_dir, progress=say)
     if as_json:
         print_json(paths["data"])

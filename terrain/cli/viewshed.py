@@ -10,7 +10,7 @@ from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..errors import InputError
 from ..output_paths import FIGURE_SUFFIXES, GEOJSON_SUFFIXES, GEOTIFF_SUFFIXES, NETCDF_SUFFIXES
 from ..units import parse_distance_m, parse_pair
-from .options import (check_heights, curvature_options, height_options, json_option, print_json, radius_option,
+from .options import (load_cli_dem, check_heights, curvature_options, height_options, json_option, print_json, radius_option,
                       radius_value, refraction_value)
 from .preflight import OutputFile, TerrainCommand
 
@@ -51,7 +51,6 @@ def viewshed_command(dem, observer, observer_height, target_height, absolute_hei
       terrain viewshed dem_samples/N44W072.hgt --observer "Mount Washington" --azimuth 120,240 --pitch -10,30
       terrain viewshed dem_samples/N44W072.hgt --observer "Mount Washington" --method fast --outputs visible --out v.tif
     """
-    from ..dem import load_dem
     from ..export import write_geojson, write_geotiff, write_netcdf
     from ..viewshed import OUTPUTS, check_outputs, viewshed, viewshed_summary
 
@@ -80,7 +79,7 @@ def viewshed_command(dem, observer, observer_height, target_height, absolute_hei
     around = None
     if max_d is not None and not isinstance(point, tuple):
         around = (point.lat, point.lon, max_d * 1.02)
-    data = load_dem(list(dem), around=around) if around else load_dem(list(dem))
+    data = load_cli_dem(dem, around=around) if around else load_cli_dem(dem)
     result = viewshed(data, observer, observer_height=observer_height, target_height=target_height,
                       max_distance=max_d, min_distance=min_d, azimuth=az, pitch=pt, curvature=curvature,
                       refraction=refraction_value(refraction, curvature_coefficient), method=method,

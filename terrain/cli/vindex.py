@@ -7,7 +7,7 @@ import click
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..output_paths import GEOTIFF_SUFFIXES
 from .cumulative import dask_options, use_dask
-from .options import (check_heights, curvature_options, height_options, json_option, plot_option, print_json,
+from .options import (load_cli_dem, check_heights, curvature_options, height_options, json_option, plot_option, print_json,
                       progress_enabled, radius_option, radius_value, refraction_value, write_plot)
 from .preflight import OutputFile, TerrainCommand
 
@@ -34,11 +34,10 @@ def vindex_command(dem, radius, stride, observer_height, target_height, absolute
     """
     import numpy as np
 
-    from ..dem import load_dem
     from ..export import write_geotiff
 
     check_heights(observer_height, target_height, absolute_heights)
-    data = load_dem(list(dem))
+    data = load_cli_dem(dem)
     options = dict(radius=radius_value(radius), stride=stride, observer_height=observer_height,
                    target_height=target_height, curvature=curvature,
                    refraction=refraction_value(refraction, curvature_coefficient), method=method,

@@ -92,7 +92,7 @@ def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
             target_height: float = 0.0, method: str = DEFAULT_METHOD, curvature: bool = True,
             refraction: float = DEFAULT_REFRACTION, key_terrain: bool = True,
             min_prominence_m: float = DEFAULT_MIN_PROMINENCE_M, key_terrain_top: int = 10,
-            key_terrain_method: str = DEFAULT_METHOD, places=True, progress=None) -> ReportAnalysis:
+            key_terrain_method: str = DEFAULT_METHOD, places=True, progress=None, band: int = 1) -> ReportAnalysis:
     """Run the analysis of a high-ground report: what the observers see of a target area, and what no one sees.
 
     Parameters
@@ -128,6 +128,8 @@ def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
         :class:`terrain.places.Place` (or objects with ``name``, ``lat``, ``lon``); False: none.
     progress : callable, optional
         Called with one line of text as each step starts.
+    band : int
+        Band of a multi-band raster holding the heights, when ``dem`` names files (1 = first).
 
     Returns
     -------
@@ -152,7 +154,7 @@ def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
-    dem = _load(dem, observers, target, radius_m, target_radius_m, say)
+    dem = _load(dem, observers, target, radius_m, target_radius_m, say, band)
     timings["load_dem"] = time.perf_counter() - clock
     obs_points = [locate(dem, o, role=f"observer {i + 1}") for i, o in enumerate(observers)]
     target_point = locate(dem, target, role="target", allow_void=True)
@@ -268,7 +270,7 @@ def default_dem_paths(points) -> tuple[list, bool]:
     return hama_dem_paths()
 
 
-def _load(dem, observers, target, radius_m, target_radius_m, say) -> xr.DataArray:
+def _load(dem, observers, target, radius_m, target_radius_m, say, band: int = 1) -> xr.DataArray:
     """The DEM: as given, or the files (the Hama sample when None) read over the area the analysis needs."""
     if isinstance(dem, xr.DataArray):
         return dem
@@ -288,10 +290,10 @@ def _load(dem, observers, target, radius_m, target_radius_m, say) -> xr.DataArra
         circles.append(bounds_around(parsed.lat, parsed.lon, reach + LOAD_MARGIN_M))
     say(f"reading {', '.join(str(p) for p in paths)}")
     if circles is None:
-        return load_dem(list(paths))
+        return load_dem(list(paths), band=band)
     bounds = (min(b[0] for b in circles), min(b[1] for b in circles),
               max(b[2] for b in circles), max(b[3] for b in circles))
-    return load_dem(list(paths), bounds=bounds)
+    return load_dem(list(paths), bounds=bounds, band=band)
 
 
 def _target_mask(dem, target, target_radius_m) -> tuple[np.ndarray, float]:
