@@ -46,6 +46,15 @@ def test_los_prints_verdict_and_writes_plot(run, tmp_path):
     assert data["visible"] is False and data["extra_target_height_m"] > 100
 
 
+def test_los_ground_is_the_cell_and_verdict_the_viewshed(run):
+    """Mount Adams -> Mount Jefferson: seen, as viewshed_mount_adams.png draws it; eye = ground + height."""
+    res = run("los", WM, "--from", "Mount Adams", "--to", "Mount Jefferson")
+    assert res.exit_code == 0, res.output
+    assert "Mount Adams -> Mount Jefferson: 2.66 km, VISIBLE" in res.output
+    assert "eye 1740.0 m a.s.l. (ground 1738.0 m + 2.0 m), target top 1730.0 m (ground 1730.0 m + 0.0 m)" in res.output
+    assert "(excluding the observer's and the target's cells)" in res.output
+
+
 @pytest.mark.parametrize("args, code, words", [
     (("info", "no/such/file.hgt"), 2, "no such DEM file"),
     (("los", WM, "--from", "50,10", "--to", "44.5,-71"), 2, "outside the DEM"),

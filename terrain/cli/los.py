@@ -9,7 +9,6 @@ from .options import check_heights, curvature_options, height_options, json_opti
 from .preflight import OutputFile, TerrainCommand
 
 
-
 @click.command("los", cls=TerrainCommand)
 @click.argument("dem", nargs=-1, required=True, metavar="DEM...")
 @click.option("--from", "point_a", required=True, help="Observer: 'lat,lon', 'xy:X,Y' or a place name.")
@@ -21,6 +20,10 @@ from .preflight import OutputFile, TerrainCommand
 def los_command(dem, point_a, point_b, observer_height, target_height, absolute_heights, curvature,
                 refraction, curvature_coefficient, plot_path, as_json):
     """Line of sight from one point to another: verdict, obstruction, clearance.
+
+    Each point stands on its DEM cell (the cell's height is its ground), as in
+    `terrain viewshed`, so the verdict is the exact viewshed's. The clearance
+    leaves out the two end cells.
 
     \b
     Example:

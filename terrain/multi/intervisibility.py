@@ -57,7 +57,7 @@ def intervisibility(dem: xr.DataArray, points, observer_height=2.0, target_heigh
         ``.matrix`` (bool N x N, ``[i, j]``: ``j`` seen from ``i``; the diagonal
         is True), ``.rows`` (one dict per ordered pair: ``from``, ``to``,
         ``distance_km``, ``visible``, ``clearance_m`` -- the sight line's least
-        height above the terrain, negative when blocked -- and
+        height above the terrain, the two end cells left out, negative when blocked -- and
         ``extra_target_height_m``) and ``.to_dataframe()``.
 
     Examples

@@ -47,10 +47,10 @@ def plot_profile(los, ax=None, title: str | None = None, source: str | None = No
             ax.text(km[-1], target_curved + los.extra_target_height_m, f"  +{los.extra_target_height_m:.0f} m needed",
                     color=OKABE_ITO["vermillion"], va="bottom", ha="right", fontsize=8)
     verdict = "VISIBLE" if los.visible else "HIDDEN"
-    detail = (f"min clearance {los.min_clearance_m:.1f} m" if los.visible
+    detail = (f"min clearance {los.min_clearance_m:.1f} m (end cells excluded)" if los.visible
               else f"target needs +{los.extra_target_height_m:.1f} m")
-    ax.set_title(title or f"{los.observer.label()} → {los.target.label()}: {verdict} "
-                 f"({los.distance_m / 1000:.2f} km, {detail})", fontsize=10)
+    ax.set_title(title or f"{los.observer.label()} → {los.target.label()}: {verdict}\n"
+                 f"{los.distance_m / 1000:.2f} km, {detail}", fontsize=10)
     ax.set_xlabel("distance from observer (km)")
     ax.set_ylabel("height above sea level (m)")
     ax.set_xlim(km[0], km[-1])
