@@ -15,6 +15,8 @@ neither block nor count).
 The clearance is the sight line's least height above the terrain over the
 crossings, i.e. the whole path except the observer's and the target's own
 cells (a target on the ground always has zero clearance at its own foot).
+With a radio frequency the first Fresnel zone is measured too
+(:mod:`terrain.fresnel`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from .coords import GridPoint, grid_to_latlon, locate
 from .dem import dem_crs, dem_transform
 from .earth import DEFAULT_REFRACTION, curvature_factor
 from .flags import VISIBLE
+from .fresnel import check_frequency_mhz, first_zone_radius_m, fresnel_verdict
 from .grid import row_geometry
 from .numbers import check_number
 
@@ -54,7 +57,12 @@ class LineOfSight:
 
     ``min_clearance_m`` is the sight line's least height above the (curvature-lowered) terrain over the
     path excluding the observer's and the target's cells (negative when blocked; infinite when the two
-    cells are neighbours and nothing lies between them).
+    cells are neighbours and nothing lies between them). The ``fresnel_*`` fields are set when a
+    ``frequency_mhz`` was given: ``fresnel_radius_m`` the first-zone radius at each profile sample (0 at
+    the ends), ``fresnel_radius_max_m`` its largest value, ``fresnel_clearance_ratio_min`` the least
+    clearance as a fraction of the local radius (end cells excluded, where the radius goes to zero),
+    ``fresnel_worst_distance_m`` where that is, and ``fresnel_verdict`` one of ``"clear"``,
+    ``">= 60 % clear"``, ``"obstructed"``.
     """
 
     observer: GridPoint
@@ -73,6 +81,12 @@ class LineOfSight:
     profile_lat: np.ndarray = field(repr=False)
     profile_lon: np.ndarray = field(repr=False)
     parameters: dict = field(default_factory=dict)
+    frequency_mhz: float | None = None
+    fresnel_radius_m: np.ndarray | None = field(default=None, repr=False)
+    fresnel_radius_max_m: float | None = None
+    fresnel_clearance_ratio_min: float | None = None
+    fresnel_worst_distance_m: float | None = None
+    fresnel_verdict: str | None = None
 
     def to_dict(self) -> dict:
         """A JSON-ready summary (no profile arrays)."""
@@ -94,6 +108,15 @@ class LineOfSight:
                 "height_above_sight_line_m": round(self.obstruction.height_above_sight_line_m, 2)},
             "parameters": self.parameters,
         }
+        if self.frequency_mhz is not None:
+            out.update({
+                "frequency_mhz": self.frequency_mhz,
+                "fresnel_radius_max_m": round(self.fresnel_radius_max_m, 2),
+                "fresnel_clearance_ratio_min": round(self.fresnel_clearance_ratio_min, 3),
+                "fresnel_worst_distance_m": (None if self.fresnel_worst_distance_m is None
+                                             else round(self.fresnel_worst_distance_m, 1)),
+                "fresnel_verdict": self.fresnel_verdict,
+            })
         return out
 
     def summary(self) -> str:
@@ -116,12 +139,20 @@ class LineOfSight:
             lines.append(f"  first blocked {o.distance_m / 1000:.2f} km out at {o.lat:.4f}, {o.lon:.4f} "
                          f"(ground {o.elevation_m:.0f} m, {o.height_above_sight_line_m:.1f} m above the sight line)")
             lines.append(f"  the target would need to be {self.extra_target_height_m:.1f} m taller to be seen")
+        if self.frequency_mhz is not None:
+            ratio = self.fresnel_clearance_ratio_min
+            where = ("" if self.fresnel_worst_distance_m is None
+                     else f" at {self.fresnel_worst_distance_m / 1000:.2f} km")
+            shown = "no terrain in between" if not math.isfinite(ratio) else f"{100 * ratio:.0f} % of the zone"
+            lines.append(f"  Fresnel zone at {self.frequency_mhz:g} MHz: first-zone radius up to "
+                         f"{self.fresnel_radius_max_m:.1f} m; worst clearance {shown}{where}: "
+                         f"{self.fresnel_verdict}")
         return "\n".join(lines)
 
 
 def line_of_sight(dem: xr.DataArray, a, b, observer_height: float = 2.0, target_height: float = 0.0,
                   curvature: bool = True, refraction: float = DEFAULT_REFRACTION,
-                  absolute_heights: bool = False) -> LineOfSight:
+                  absolute_heights: bool = False, frequency_mhz: float | None = None) -> LineOfSight:
     """Exact line of sight from ``a`` to ``b`` over a DEM, by the exact viewshed's rule.
 
     Parameters
@@ -137,9 +168,11 @@ def line_of_sight(dem: xr.DataArray, a, b, observer_height: float = 2.0, target_
     curvature : bool
         Account for the earth's curvature (default True).
     refraction : float
-        Refraction coefficient k (0.13 default; GDAL's ``-cc`` is 1 - k).
+        Refraction coefficient k (0.13 default; GDAL's ``-cc`` is 1 - k; radio planners use 0.25).
     absolute_heights : bool
         Read the two heights as metres above sea level instead of above the ground.
+    frequency_mhz : float, optional
+        Radio frequency in MHz: also measure the first Fresnel zone's clearance (:mod:`terrain.fresnel`).
 
     Returns
     -------
@@ -147,14 +180,16 @@ def line_of_sight(dem: xr.DataArray, a, b, observer_height: float = 2.0, target_
         Profile arrays (distance, terrain, curvature-adjusted terrain, sight line; one sample per grid
         line crossed, plus the two end cells), the verdict (equal to ``viewshed(dem, a, method="exact")``
         at ``b``'s cell), the first obstruction, the minimum clearance of the sight line over the terrain
-        excluding the two end cells and the extra target height needed to be seen. ``distance_m`` is
-        between the two cell centres.
+        excluding the two end cells, the extra target height needed to be seen and, with
+        ``frequency_mhz``, the Fresnel-zone clearance. ``distance_m`` is between the two cell centres.
 
     Examples
     --------
     >>> los = line_of_sight(dem, "Mount Washington", "44.3203,-71.2914", observer_height=2)
     >>> los.visible
     True
+    >>> line_of_sight(dem, "Mount Adams", "Mount Jefferson", frequency_mhz=900).fresnel_verdict
+    'clear'
     """
     from .kernels.sight_line import sight_line
 
@@ -162,6 +197,8 @@ def line_of_sight(dem: xr.DataArray, a, b, observer_height: float = 2.0, target_
                                                            "(or pass absolute heights above sea level)")
     observer_height = check_number(observer_height, "observer height", unit="m", **above)
     target_height = check_number(target_height, "target height", unit="m", **above)
+    if frequency_mhz is not None:
+        frequency_mhz = check_frequency_mhz(frequency_mhz)
     pa = locate(dem, a, role="observer")
     pb = locate(dem, b, role="target")
     curv = curvature_factor(curvature, refraction)
@@ -198,9 +235,23 @@ def line_of_sight(dem: xr.DataArray, a, b, observer_height: float = 2.0, target_
     params = {"observer_height_m": observer_height, "target_height_m": target_height,
               "absolute_heights": absolute_heights, "curvature": curvature, "refraction": refraction,
               "samples": int(n + 1), "ground": "cell value", "sight_line": "between cell centres"}
+    fresnel = {}
+    if frequency_mhz is not None:
+        radius = first_zone_radius_m(d, dist - d, frequency_mhz)
+        inner = radius[1:-1]
+        ok = valid & (inner > 0)
+        if ok.any():
+            ratios = np.where(ok, clearance / np.where(ok, inner, 1.0), np.inf)
+            j = int(np.argmin(ratios))
+            ratio, worst = float(ratios[j]), float(d[j + 1])
+        else:
+            ratio, worst = math.inf, None
+        fresnel = dict(frequency_mhz=frequency_mhz, fresnel_radius_m=radius,
+                       fresnel_radius_max_m=float(radius.max()), fresnel_clearance_ratio_min=ratio,
+                       fresnel_worst_distance_m=worst, fresnel_verdict=fresnel_verdict(ratio))
     return LineOfSight(observer=pa, target=pb, observer_eye_m=float(eye), target_top_m=float(top),
                        distance_m=float(dist), visible=bool(visible), min_clearance_m=min_clear,
                        extra_target_height_m=float(extra), obstruction=obstruction,
                        profile_distance_m=d, profile_terrain_m=terrain, profile_terrain_curved_m=curved,
                        profile_sight_line_m=sight, profile_lat=np.asarray(lat), profile_lon=np.asarray(lon),
-                       parameters=params)
+                       parameters=params, **fresnel)

@@ -9,6 +9,7 @@ import pytest
 
 from kernel_oracle import fractal_dem, horizon_of
 from terrain import InputError, dem_from_array, line_of_sight, viewshed
+from terrain.fresnel import first_zone_radius_m, wavelength_m
 from terrain.grid import row_geometry
 from terrain.earth import curvature_factor, horizon_distance_m
 
@@ -193,3 +194,55 @@ def test_clearance_leaves_out_the_end_cells():
     # neighbours have nothing in between
     near = line_of_sight(dem, xy(dem, 60, 10), xy(dem, 60, 11), curvature=False)
     assert near.visible and math.isinf(near.min_clearance_m)
+
+
+def knife_edge_dem(height_m, n=101, cell=100.0):
+    """A flat plane at 0 m, ``n`` x ``n`` cells, with a knife-edge wall of ``height_m`` across column n // 2."""
+    z = np.zeros((n, n), np.float32)
+    z[:, n // 2] = height_m
+    return dem_from_array(z, (0, cell, 0, n * cell, 0, -cell), crs="EPSG:32633")
+
+
+FREQ_MHZ = 1000.0
+R1_MID = math.sqrt(wavelength_m(FREQ_MHZ) * 5000.0 * 5000.0 / 10000.0)  # 27.38 m
+
+
+@pytest.mark.parametrize("ratio, verdict", [(1.01, "clear"), (0.99, ">= 60 % clear"), (0.61, ">= 60 % clear"),
+                                            (0.59, "obstructed"), (-0.2, "obstructed")])
+def test_fresnel_knife_edge_at_midpoint(ratio, verdict):
+    """30 m masts 10 km apart over a plane, a knife edge half-way: the ratio is (30 - edge) / r1."""
+    edge = 30.0 - ratio * R1_MID
+    dem = knife_edge_dem(edge)
+    stored = float(dem.values[50, 50])  # the edge as float32 holds it
+    los = line_of_sight(dem, xy(dem, 50, 0), xy(dem, 50, 100), observer_height=30, target_height=30,
+                        curvature=False, frequency_mhz=FREQ_MHZ)
+    assert los.distance_m == 10000.0
+    assert los.fresnel_radius_max_m == pytest.approx(R1_MID, abs=1e-9)
+    assert los.fresnel_worst_distance_m == 5000.0
+    # millimetre level: ratio * r1 is the clearance over the edge
+    assert los.fresnel_clearance_ratio_min * R1_MID == pytest.approx(30.0 - stored, abs=1e-3)
+    assert los.fresnel_verdict == verdict
+    assert los.visible == (ratio > 0)
+    assert los.fresnel_radius_m[0] == los.fresnel_radius_m[-1] == 0.0
+    assert los.fresnel_radius_m == pytest.approx(first_zone_radius_m(los.profile_distance_m,
+                                                                     10000.0 - los.profile_distance_m, FREQ_MHZ))
+    j = los.to_dict()
+    assert j["frequency_mhz"] == FREQ_MHZ and j["fresnel_verdict"] == verdict
+    assert j["fresnel_radius_max_m"] == round(R1_MID, 2)
+
+
+def test_fresnel_over_a_curved_plane_sees_the_earth_bulge():
+    """With curvature the ground at mid-path rises by the bulge curv * d1 * d2 into the sight line."""
+    dem = knife_edge_dem(10.0)
+    los = line_of_sight(dem, xy(dem, 50, 0), xy(dem, 50, 100), observer_height=30, target_height=30,
+                        frequency_mhz=FREQ_MHZ)
+    bulge = curvature_factor() * 5000.0 * 5000.0  # 1.71 m
+    assert los.fresnel_clearance_ratio_min * R1_MID == pytest.approx(30.0 - 10.0 - bulge, abs=1e-3)
+    assert los.fresnel_verdict == ">= 60 % clear"
+
+
+@pytest.mark.parametrize("bad", [0, -900, float("nan"), float("inf"), "fast"])
+def test_bad_frequency_refused(bad):
+    dem = knife_edge_dem(0.0)
+    with pytest.raises(InputError, match="frequency"):
+        line_of_sight(dem, xy(dem, 50, 0), xy(dem, 50, 100), frequency_mhz=bad)
