@@ -1,11 +1,22 @@
 """Exact line of sight between two points: the profile, the verdict, the obstruction and the clearance.
 
-Model: the terrain is sampled along the straight line (in grid space) from A to
-B at most half a cell apart, by bilinear interpolation of the four surrounding
-cell centres. Ground at distance ``d`` from A is lowered by the earth's
-curvature and refraction, ``d**2 / (2R) * (1 - k)``. B is visible when no sample
-strictly between A and B rises above the straight sight line from A's eye to
-B's top. Samples on a data void are skipped (they neither block nor count).
+Model: the same as the exact viewshed's (:mod:`terrain.kernels.horizon_exact`),
+so that ``line_of_sight(dem, a, b).visible`` is the exact viewshed of ``a`` at
+``b``'s cell. Each point stands on its cell: the ground under it is that
+cell's value and the sight line runs between the two cell centres. The
+terrain along the line is sampled where it crosses the grid lines of its major
+axis (once per cell), by linear interpolation between the two cells on that
+grid line; ground at distance ``d`` from A is lowered by the earth's curvature
+and refraction, ``d**2 / (2R) * (1 - k)``. B is visible when no crossing rises
+above the straight line from A's eye to B's top (the rule of
+:mod:`terrain.kernels.visibility`). Crossings with a data void are skipped (they
+neither block nor count).
+
+The clearance is the sight line's least height above the terrain over the
+crossings, i.e. the whole path except the observer's and the target's own
+cells (a target on the ground always has zero clearance at its own foot).
+With a radio frequency the first Fresnel zone is measured too
+(:mod:`terrain.fresnel`).
 """
 
 from __future__ import annotations
@@ -15,15 +26,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import xarray as xr
-from pyproj import Geod
 
 from .coords import GridPoint, grid_to_latlon, locate
-from .dem import dem_crs
+from .dem import dem_crs, dem_transform
 from .earth import DEFAULT_REFRACTION, curvature_factor
-from .errors import InputError
-from .numbers import check_number
+from .flags import VISIBLE
+from .fresnel import check_frequency_mhz, first_zone_radius_m, fresnel_verdict
+from .grid import row_geometry
+from .heights import check_heights, eye_elevation_m
 
-_GEOD = Geod(ellps="WGS84")
+
+#: The part of the path the clearance leaves out, as stated in summaries and JSON.
+CLEARANCE_EXCLUDES = "the observer's and the target's cells"
 
 
 @dataclass
@@ -39,7 +53,17 @@ class Obstruction:
 
 @dataclass
 class LineOfSight:
-    """Result of :func:`line_of_sight`. Distances in metres from A, heights in metres above sea level."""
+    """Result of :func:`line_of_sight`. Distances in metres from A, heights in metres above sea level.
+
+    ``min_clearance_m`` is the sight line's least height above the (curvature-lowered) terrain over the
+    path excluding the observer's and the target's cells (negative when blocked; infinite when the two
+    cells are neighbours and nothing lies between them). The ``fresnel_*`` fields are set when a
+    ``frequency_mhz`` was given: ``fresnel_radius_m`` the first-zone radius at each profile sample (0 at
+    the ends), ``fresnel_radius_max_m`` its largest value, ``fresnel_clearance_ratio_min`` the least
+    clearance as a fraction of the local radius (end cells excluded, where the radius goes to zero),
+    ``fresnel_worst_distance_m`` where that is, and ``fresnel_verdict`` one of ``"clear"``,
+    ``">= 60 % clear"``, ``"obstructed"``.
+    """
 
     observer: GridPoint
     target: GridPoint
@@ -57,18 +81,25 @@ class LineOfSight:
     profile_lat: np.ndarray = field(repr=False)
     profile_lon: np.ndarray = field(repr=False)
     parameters: dict = field(default_factory=dict)
+    frequency_mhz: float | None = None
+    fresnel_radius_m: np.ndarray | None = field(default=None, repr=False)
+    fresnel_radius_max_m: float | None = None
+    fresnel_clearance_ratio_min: float | None = None
+    fresnel_worst_distance_m: float | None = None
+    fresnel_verdict: str | None = None
 
     def to_dict(self) -> dict:
         """A JSON-ready summary (no profile arrays)."""
         def point(p: GridPoint, height):
             return {"name": p.name, "lat": round(p.lat, 6), "lon": round(p.lon, 6),
                     "ground_m": round(p.ground_m, 2), "height_m": round(height, 2)}
-        return {
+        out = {
             "observer": point(self.observer, self.observer_eye_m),
             "target": point(self.target, self.target_top_m),
             "distance_m": round(self.distance_m, 1),
             "visible": bool(self.visible),
             "min_clearance_m": round(self.min_clearance_m, 2),
+            "clearance_excludes": CLEARANCE_EXCLUDES,
             "extra_target_height_m": round(self.extra_target_height_m, 2),
             "obstruction": None if self.obstruction is None else {
                 "distance_m": round(self.obstruction.distance_m, 1),
@@ -77,127 +108,148 @@ class LineOfSight:
                 "height_above_sight_line_m": round(self.obstruction.height_above_sight_line_m, 2)},
             "parameters": self.parameters,
         }
+        if self.frequency_mhz is not None:
+            out.update({
+                "frequency_mhz": self.frequency_mhz,
+                "fresnel_radius_max_m": round(self.fresnel_radius_max_m, 2),
+                "fresnel_clearance_ratio_min": round(self.fresnel_clearance_ratio_min, 3),
+                "fresnel_worst_distance_m": (None if self.fresnel_worst_distance_m is None
+                                             else round(self.fresnel_worst_distance_m, 1)),
+                "fresnel_verdict": self.fresnel_verdict,
+            })
+        return out
 
     def summary(self) -> str:
         """A few readable lines describing the verdict."""
         a, b = self.observer.label(), self.target.label()
         lines = [f"{a} -> {b}: {self.distance_m / 1000:.2f} km, "
                  f"{'VISIBLE' if self.visible else 'HIDDEN'}"]
-        lines.append(f"  eye {self.observer_eye_m:.1f} m a.s.l. (ground {self.observer.ground_m:.1f} m), "
-                     f"target top {self.target_top_m:.1f} m (ground {self.target.ground_m:.1f} m)")
+        lines.append(f"  eye {self.observer_eye_m:.1f} m a.s.l. (ground {self.observer.ground_m:.1f} m "
+                     f"+ {self.observer_eye_m - self.observer.ground_m:.1f} m), "
+                     f"target top {self.target_top_m:.1f} m (ground {self.target.ground_m:.1f} m "
+                     f"+ {self.target_top_m - self.target.ground_m:.1f} m)")
         if self.visible:
-            lines.append(f"  minimum clearance {self.min_clearance_m:.1f} m above the terrain")
+            if math.isfinite(self.min_clearance_m):
+                lines.append(f"  minimum clearance {self.min_clearance_m:.1f} m above the terrain "
+                             f"(excluding {CLEARANCE_EXCLUDES})")
+            else:
+                lines.append("  no terrain between the two cells (neighbours)")
         else:
             o = self.obstruction
             lines.append(f"  first blocked {o.distance_m / 1000:.2f} km out at {o.lat:.4f}, {o.lon:.4f} "
                          f"(ground {o.elevation_m:.0f} m, {o.height_above_sight_line_m:.1f} m above the sight line)")
             lines.append(f"  the target would need to be {self.extra_target_height_m:.1f} m taller to be seen")
+        if self.frequency_mhz is not None:
+            ratio = self.fresnel_clearance_ratio_min
+            where = ("" if self.fresnel_worst_distance_m is None
+                     else f" at {self.fresnel_worst_distance_m / 1000:.2f} km")
+            shown = "no terrain in between" if not math.isfinite(ratio) else f"{100 * ratio:.0f} % of the zone"
+            lines.append(f"  Fresnel zone at {self.frequency_mhz:g} MHz: first-zone radius up to "
+                         f"{self.fresnel_radius_max_m:.1f} m; worst clearance {shown}{where}: "
+                         f"{self.fresnel_verdict}")
         return "\n".join(lines)
-
-
-def bilinear(z: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Bilinear interpolation of ``z`` at fractional (row, col) positions; NaN if any neighbour is a void."""
-    nr, nc = z.shape
-    rows = np.clip(rows, 0.0, nr - 1.0)
-    cols = np.clip(cols, 0.0, nc - 1.0)
-    r0 = np.minimum(np.floor(rows).astype(np.int64), max(nr - 2, 0))
-    c0 = np.minimum(np.floor(cols).astype(np.int64), max(nc - 2, 0))
-    r1 = np.minimum(r0 + 1, nr - 1)
-    c1 = np.minimum(c0 + 1, nc - 1)
-    fr = rows - r0
-    fc = cols - c0
-    top = z[r0, c0] * (1 - fc) + z[r0, c1] * fc
-    bottom = z[r1, c0] * (1 - fc) + z[r1, c1] * fc
-    return (top * (1 - fr) + bottom * fr).astype(np.float64)
-
-
-def point_distance_m(dem: xr.DataArray, a: GridPoint, b: GridPoint) -> float:
-    """Ground distance between two located points, metres (geodesic on CRS-ful DEMs)."""
-    if dem_crs(dem) is not None:
-        return float(_GEOD.inv(a.lon, a.lat, b.lon, b.lat)[2])
-    return math.hypot(b.x - a.x, b.y - a.y)
 
 
 def line_of_sight(dem: xr.DataArray, a, b, observer_height: float = 2.0, target_height: float = 0.0,
                   curvature: bool = True, refraction: float = DEFAULT_REFRACTION,
-                  absolute_heights: bool = False) -> LineOfSight:
-    """Exact line of sight from ``a`` to ``b`` over a DEM.
+                  absolute_heights: bool = False, frequency_mhz: float | None = None) -> LineOfSight:
+    """Exact line of sight from ``a`` to ``b`` over a DEM, by the exact viewshed's rule.
 
     Parameters
     ----------
     dem : xarray.DataArray
         From :func:`terrain.load_dem`.
     a, b : str, tuple or point
-        Observer and target: ``"lat,lon"``, ``(lat, lon)``, ``"xy:X,Y"`` or a place name.
+        Observer and target: ``"lat,lon"``, ``(lat, lon)``, ``"xy:X,Y"`` or a place name. Each stands on
+        the cell holding it: its ground is that cell's value, and the sight line runs between the two
+        cell centres (as in :func:`terrain.viewshed`).
     observer_height, target_height : float
-        Metres above the ground (default), or above sea level with ``absolute_heights``.
+        Metres above the ground; with ``absolute_heights`` the observer's is metres above sea level.
     curvature : bool
         Account for the earth's curvature (default True).
     refraction : float
-        Refraction coefficient k (0.13 default; GDAL's ``-cc`` is 1 - k).
+        Refraction coefficient k (0.13 default; GDAL's ``-cc`` is 1 - k; radio planners use 0.25).
     absolute_heights : bool
-        Read the two heights as metres above sea level instead of above the ground.
+        Read ``observer_height`` as metres above sea level (refused below the observer's ground); the
+        target's height stays above its own ground, as in every analysis (:mod:`terrain.heights`).
+    frequency_mhz : float, optional
+        Radio frequency in MHz: also measure the first Fresnel zone's clearance (:mod:`terrain.fresnel`).
 
     Returns
     -------
     LineOfSight
-        Profile arrays (distance, terrain, curvature-adjusted terrain, sight line),
-        the verdict, the first obstruction, the minimum clearance of the sight
-        line over the terrain and the extra target height needed to be seen.
+        Profile arrays (distance, terrain, curvature-adjusted terrain, sight line; one sample per grid
+        line crossed, plus the two end cells), the verdict (equal to ``viewshed(dem, a, method="exact")``
+        at ``b``'s cell), the first obstruction, the minimum clearance of the sight line over the terrain
+        excluding the two end cells, the extra target height needed to be seen and, with
+        ``frequency_mhz``, the Fresnel-zone clearance. ``distance_m`` is between the two cell centres.
 
     Examples
     --------
     >>> los = line_of_sight(dem, "Mount Washington", "44.3203,-71.2914", observer_height=2)
     >>> los.visible
     True
+    >>> line_of_sight(dem, "Mount Adams", "Mount Jefferson", frequency_mhz=900).fresnel_verdict
+    'clear'
     """
-    above = {} if absolute_heights else dict(low=0.0, hint="give 0 or more metres above the ground "
-                                                           "(or pass absolute heights above sea level)")
-    observer_height = check_number(observer_height, "observer height", unit="m", **above)
-    target_height = check_number(target_height, "target height", unit="m", **above)
+    from .kernels.sight_line import sight_line
+
+    observer_height, target_height = check_heights(observer_height, target_height, absolute_heights)
+    if frequency_mhz is not None:
+        frequency_mhz = check_frequency_mhz(frequency_mhz)
     pa = locate(dem, a, role="observer")
     pb = locate(dem, b, role="target")
     curv = curvature_factor(curvature, refraction)
-    z = dem.values
-    span = max(abs(pb.row - pa.row), abs(pb.col - pa.col))
-    n = max(int(math.ceil(span * 2.0)), 2)
-    t = np.linspace(0.0, 1.0, n + 1)
-    rows = pa.row + t * (pb.row - pa.row)
-    cols = pa.col + t * (pb.col - pa.col)
-    terrain = bilinear(z, rows, cols)
-    ground_a = terrain[0] if math.isfinite(terrain[0]) else pa.ground_m
-    ground_b = terrain[-1] if math.isfinite(terrain[-1]) else pb.ground_m
-    eye = observer_height if absolute_heights else ground_a + observer_height
-    top = target_height if absolute_heights else ground_b + target_height
-    dist = point_distance_m(dem, pa, pb)
+    z = np.ascontiguousarray(dem.values, dtype=np.float32)
+    y_m, dx_m = row_geometry(dem_transform(dem), dem.shape, dem_crs(dem))
+    eye = eye_elevation_m(pa.ground_m, observer_height, absolute_heights, label=f"the observer {pa.label()}")
+    top = pb.ground_m + target_height
+    flag, need32, _, dist, heights = sight_line(z, y_m, dx_m, pa.r, pa.c, pb.r, pb.c, float(eye), curv,
+                                                float(top - pb.ground_m))
+    visible = int(flag) == VISIBLE
+    n = max(len(heights) + 1, 1)
+    t = np.arange(n + 1, dtype=np.float64) / n
+    rows = pa.r + t * (pb.r - pa.r)
+    cols = pa.c + t * (pb.c - pa.c)
+    terrain = np.concatenate(([pa.ground_m], heights, [pb.ground_m]))
     d = t * dist
     curved = terrain - curv * d * d
     top_curved = top - curv * dist * dist
     sight = eye + (top_curved - eye) * t
-    inner = slice(1, n)
-    clearance = (sight - curved)[inner]
+    clearance = (sight - curved)[1:-1]
     valid = np.isfinite(clearance)
-    if valid.any():
-        min_clear = float(np.min(clearance[valid]))
-        slopes = (curved[inner] - eye) / d[inner]
-        needed = eye + float(np.max(slopes[valid])) * dist
-        extra = max(0.0, needed - top_curved)
-    else:
-        min_clear, extra = float("inf"), 0.0
-    blocked = np.flatnonzero(valid & (clearance < 0.0))
-    visible = blocked.size == 0
+    min_clear = float(np.min(clearance[valid])) if valid.any() else math.inf
+    extra = 0.0 if visible else max(0.0, float(need32) - (top - pb.ground_m))
+    lat, lon = grid_to_latlon(dem, rows, cols)
     obstruction = None
     if not visible:
-        i = int(blocked[0]) + 1
-        lat, lon = grid_to_latlon(dem, rows[i], cols[i])
-        obstruction = Obstruction(float(d[i]), float(lat), float(lon), float(terrain[i]), float(-clearance[i - 1]))
-    lat, lon = grid_to_latlon(dem, rows, cols)
+        blocked = np.flatnonzero(valid & (clearance < 0.0))
+        if blocked.size:
+            i = int(blocked[0]) + 1
+        else:  # a tie the float32 horizon broke towards hidden: the crossing that sets the horizon
+            i = int(np.nanargmax((curved[1:-1] - eye) / d[1:-1])) + 1
+        obstruction = Obstruction(float(d[i]), float(lat[i]), float(lon[i]), float(terrain[i]),
+                                  float(curved[i] - sight[i]))
     params = {"observer_height_m": observer_height, "target_height_m": target_height,
               "absolute_heights": absolute_heights, "curvature": curvature, "refraction": refraction,
-              "samples": int(n + 1), "sample_spacing_cells": float(span / n) if n else 0.0}
+              "samples": int(n + 1), "ground": "cell value", "sight_line": "between cell centres"}
+    fresnel = {}
+    if frequency_mhz is not None:
+        radius = first_zone_radius_m(d, dist - d, frequency_mhz)
+        inner = radius[1:-1]
+        ok = valid & (inner > 0)
+        if ok.any():
+            ratios = np.where(ok, clearance / np.where(ok, inner, 1.0), np.inf)
+            j = int(np.argmin(ratios))
+            ratio, worst = float(ratios[j]), float(d[j + 1])
+        else:
+            ratio, worst = math.inf, None
+        fresnel = dict(frequency_mhz=frequency_mhz, fresnel_radius_m=radius,
+                       fresnel_radius_max_m=float(radius.max()), fresnel_clearance_ratio_min=ratio,
+                       fresnel_worst_distance_m=worst, fresnel_verdict=fresnel_verdict(ratio))
     return LineOfSight(observer=pa, target=pb, observer_eye_m=float(eye), target_top_m=float(top),
                        distance_m=float(dist), visible=bool(visible), min_clearance_m=min_clear,
                        extra_target_height_m=float(extra), obstruction=obstruction,
                        profile_distance_m=d, profile_terrain_m=terrain, profile_terrain_curved_m=curved,
                        profile_sight_line_m=sight, profile_lat=np.asarray(lat), profile_lon=np.asarray(lon),
-                       parameters=params)
+                       parameters=params, **fresnel)

@@ -58,3 +58,24 @@ def test_cli_refuses_an_absolute_eye_below_the_ground(command):
     res = CliRunner().invoke(cli, args)
     assert res.exit_code != 0
     assert "below the ground" in res.output
+
+
+def test_line_of_sight_and_viewshed_read_absolute_heights_alike(white_mountains):
+    obs = terrain.locate(white_mountains, WASHINGTON)
+    vs = terrain.viewshed(white_mountains, WASHINGTON, observer_height=obs.ground_m + 5.0, target_height=0.0,
+                          max_distance=6000, method="exact", absolute_heights=True)
+    rng = np.random.default_rng(5)
+    checked = 0
+    for r, c in zip(rng.integers(0, vs.sizes["y"], 40), rng.integers(0, vs.sizes["x"], 40)):
+        flag = int(vs.visible.values[r, c])
+        if flag == 255:
+            continue
+        target = f"{float(vs.y.values[r]):.6f},{float(vs.x.values[c]):.6f}"
+        los = terrain.line_of_sight(white_mountains, WASHINGTON, target, observer_height=obs.ground_m + 5.0,
+                                    target_height=0.0, absolute_heights=True)
+        assert los.visible == (flag == 1), target
+        checked += 1
+    assert checked > 20
+    with pytest.raises(InputError, match="below the ground there"):
+        terrain.line_of_sight(white_mountains, WASHINGTON, "Mount Adams", observer_height=100.0,
+                              absolute_heights=True)

@@ -24,7 +24,8 @@ def intervis_command(dem, points, observer_height, target_height, absolute_heigh
 
     The target height defaults to the observer height (masts looking at each
     other), which makes the matrix symmetric; give --target-height to differ.
-    With --absolute-heights both are metres above sea level.
+    With --absolute-heights the observer height is metres above sea level (and, by
+    default, so is each point's top when it is looked at).
 
     \b
     Example:

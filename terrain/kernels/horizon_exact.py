@@ -44,13 +44,17 @@ from .geometry import cell_distance_m
 
 
 # Model: H = max slope over the R3 grid-line crossings strictly between observer and target (see module doc).
-@njit(cache=True, nogil=True)
-def horizon_exact_cell(z, y_m, dx_m, r0, c0, r, c, eye_z, curv):
-    """Exact R3 horizon slope (float64, dimensionless) of cell ``(r, c)`` seen from ``(r0, c0)``.
+@njit(cache=True, nogil=True, inline="always")
+def r3_walk(z, y_m, dx_m, r0, c0, r, c, eye_z, curv, heights):
+    """The R3 walk from ``(r0, c0)`` to ``(r, c)``: the horizon slope, and the crossings' heights on request.
 
-    Returns ``-inf`` when the line has no crossing strictly between the cells.
-    ``z`` is float32 2-D (NaN = void), ``y_m``/``dx_m`` float64 per row, ``eye_z``
-    metres above sea level, ``curv`` the curvature factor in 1/m.
+    Returns the exact R3 horizon slope (float64, dimensionless; ``-inf`` when the line has no crossing
+    strictly between the cells). When ``heights`` is an array (of ``n - 1`` float64 values, ``n`` the
+    number of cells along the major axis) crossing ``k`` writes its interpolated terrain height, metres
+    above sea level before curvature (NaN for a void), into ``heights[k - 1]``; ``None`` skips that at
+    compile time (numba prunes the branch), so the viewshed kernels pay nothing for it. ``z`` is
+    float32 2-D (NaN = void), ``y_m``/``dx_m`` float64 per row, ``eye_z`` metres above sea level,
+    ``curv`` the curvature factor in 1/m.
     """
     dr = r - r0
     dc = c - c0
@@ -87,6 +91,8 @@ def horizon_exact_cell(z, y_m, dx_m, r0, c0, r, c, eye_z, curv):
             else:
                 f = rem * inv_n
                 zp = za + f * (np.float64(z[rr, cc + s_min]) - za)
+            if heights is not None:
+                heights[k - 1] = zp
             d = k * step
             s = (zp - curv * d * d - eye_z) / d
             if s > h:  # False for NaN: voids are skipped
@@ -105,11 +111,24 @@ def horizon_exact_cell(z, y_m, dx_m, r0, c0, r, c, eye_z, curv):
             else:
                 f = rem * inv_n
                 zp = za + f * (np.float64(z[rr + s_min, cc]) - za)
+            if heights is not None:
+                heights[k - 1] = zp
             d = k * step
             s = (zp - curv * d * d - eye_z) / d
             if s > h:
                 h = s
     return h
+
+
+@njit(cache=True, nogil=True)
+def horizon_exact_cell(z, y_m, dx_m, r0, c0, r, c, eye_z, curv):
+    """Exact R3 horizon slope (float64, dimensionless) of cell ``(r, c)`` seen from ``(r0, c0)``.
+
+    Returns ``-inf`` when the line has no crossing strictly between the cells.
+    ``z`` is float32 2-D (NaN = void), ``y_m``/``dx_m`` float64 per row, ``eye_z``
+    metres above sea level, ``curv`` the curvature factor in 1/m. The walk is :func:`r3_walk`.
+    """
+    return r3_walk(z, y_m, dx_m, r0, c0, r, c, eye_z, curv, None)
 
 
 @njit(cache=True, inline="always")

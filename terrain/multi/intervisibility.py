@@ -12,6 +12,7 @@ import math
 import numpy as np
 import xarray as xr
 
+from ..heights import eye_elevation_m
 from ..coords import locate
 from ..earth import DEFAULT_REFRACTION
 from ..errors import InputError
@@ -46,8 +47,9 @@ def intervisibility(dem: xr.DataArray, points, observer_height=2.0, target_heigh
     observer_height : float or sequence
         Eye height at each point when it observes, metres above ground (one value or one per point).
     target_height : float or sequence, optional
-        Height of each point when it is looked at; default: the observer height
-        (masts that look at each other), which makes the matrix symmetric.
+        Height of each point when it is looked at, metres above its ground; default: the observer
+        height (masts that look at each other; with ``absolute_heights``, the eye's elevation), which
+        makes the matrix symmetric.
     curvature, refraction, absolute_heights :
         As for :func:`terrain.los.line_of_sight`.
 
@@ -57,7 +59,7 @@ def intervisibility(dem: xr.DataArray, points, observer_height=2.0, target_heigh
         ``.matrix`` (bool N x N, ``[i, j]``: ``j`` seen from ``i``; the diagonal
         is True), ``.rows`` (one dict per ordered pair: ``from``, ``to``,
         ``distance_km``, ``visible``, ``clearance_m`` -- the sight line's least
-        height above the terrain, negative when blocked -- and
+        height above the terrain, the two end cells left out, negative when blocked -- and
         ``extra_target_height_m``) and ``.to_dataframe()``.
 
     Examples
@@ -71,8 +73,15 @@ def intervisibility(dem: xr.DataArray, points, observer_height=2.0, target_heigh
     if n < 2:
         raise InputError("intervisibility needs at least two points")
     obs_h = _per_point(observer_height, n, "observer_height")
-    tgt_h = obs_h if target_height is None else _per_point(target_height, n, "target_height")
     located = [locate(dem, p, role=f"point {i + 1}") for i, p in enumerate(points)]
+    if target_height is not None:
+        tgt_h = _per_point(target_height, n, "target_height")
+    elif absolute_heights:
+        # looked at, a point stands where its eye is: its absolute eye height over its own ground
+        tgt_h = [eye_elevation_m(p.ground_m, h, True, label=f"point {i + 1}") - p.ground_m
+                 for i, (p, h) in enumerate(zip(located, obs_h))]
+    else:
+        tgt_h = obs_h
     names = [p.label() for p in located]
     matrix = np.eye(n, dtype=bool)
     rows = []

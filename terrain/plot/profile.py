@@ -13,7 +13,10 @@ def plot_profile(los, ax=None, title: str | None = None, source: str | None = No
     Shows the terrain, the terrain lowered by curvature and refraction (what the
     sight line actually meets), the sight line from the observer's eye to the
     target, the first obstruction and the clearance or the missing height.
-    Distances in km, heights in metres above sea level.
+    When the line of sight was computed for a radio frequency, the first
+    Fresnel zone is shaded around the sight line, with its 60 % limit below it
+    and the point of least clearance marked. Distances in km, heights in
+    metres above sea level.
 
     Returns
     -------
@@ -31,6 +34,19 @@ def plot_profile(los, ax=None, title: str | None = None, source: str | None = No
     colour = OKABE_ITO["green"] if los.visible else OKABE_ITO["vermillion"]
     ax.plot(km, los.profile_sight_line_m, color=colour, lw=1.6, zorder=3,
             label="sight line (clear)" if los.visible else "sight line (blocked)")
+    if los.frequency_mhz is not None:
+        r1 = los.fresnel_radius_m
+        sight = los.profile_sight_line_m
+        ax.fill_between(km, sight - r1, sight + r1, color=OKABE_ITO["sky"], alpha=0.30, lw=0, zorder=2.5,
+                        label=f"first Fresnel zone, {los.frequency_mhz:g} MHz (radius up to "
+                              f"{los.fresnel_radius_max_m:.1f} m)")
+        ax.plot(km, sight - 0.6 * r1, color=OKABE_ITO["blue"], lw=0.9, ls=":", zorder=2.6,
+                label="60 % of the first zone")
+        if los.fresnel_worst_distance_m is not None:
+            j = int(np.argmin(np.abs(los.profile_distance_m - los.fresnel_worst_distance_m)))
+            ax.plot([km[j]], [los.profile_terrain_curved_m[j]], marker="v", ms=7, color=OKABE_ITO["blue"],
+                    zorder=6, ls="none", label=f"least Fresnel clearance: "
+                                               f"{100 * los.fresnel_clearance_ratio_min:.0f} % of the zone")
     ax.plot([km[0]], [los.observer_eye_m], marker="^", ms=9, color=OKABE_ITO["blue"], zorder=5,
             ls="none", label=f"observer: {los.observer.label()}")
     target_curved = los.profile_sight_line_m[-1]
@@ -47,10 +63,13 @@ def plot_profile(los, ax=None, title: str | None = None, source: str | None = No
             ax.text(km[-1], target_curved + los.extra_target_height_m, f"  +{los.extra_target_height_m:.0f} m needed",
                     color=OKABE_ITO["vermillion"], va="bottom", ha="right", fontsize=8)
     verdict = "VISIBLE" if los.visible else "HIDDEN"
-    detail = (f"min clearance {los.min_clearance_m:.1f} m" if los.visible
+    detail = (f"min clearance {los.min_clearance_m:.1f} m (end cells excluded)" if los.visible
               else f"target needs +{los.extra_target_height_m:.1f} m")
-    ax.set_title(title or f"{los.observer.label()} → {los.target.label()}: {verdict} "
-                 f"({los.distance_m / 1000:.2f} km, {detail})", fontsize=10)
+    if los.frequency_mhz is not None:
+        detail += (f"; first Fresnel zone at {los.frequency_mhz:g} MHz {los.fresnel_verdict} "
+                   f"(least {100 * los.fresnel_clearance_ratio_min:.0f} %)")
+    ax.set_title(title or f"{los.observer.label()} → {los.target.label()}: {verdict}\n"
+                 f"{los.distance_m / 1000:.2f} km, {detail}", fontsize=10)
     ax.set_xlabel("distance from observer (km)")
     ax.set_ylabel("height above sea level (m)")
     ax.set_xlim(km[0], km[-1])

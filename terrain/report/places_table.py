@@ -62,7 +62,7 @@ def place_rows(dem: xr.DataArray, observers: list[GridPoint], viewsheds: list[xr
         ``name``, ``kind``, ``lat``, ``lon``, ``ground_m`` and ``observers``: one dict per
         observer (``observer``, ``distance_km``, ``bearing_deg``, ``visible`` from the line
         of sight, ``clearance_m`` -- the sight line's least height above the terrain,
-        negative when blocked --, ``extra_height_m`` the target would need,
+        the two end cells left out, negative when blocked --, ``extra_height_m`` the target would need,
         ``min_visible_height_m`` from the viewshed, ``viewshed`` "visible", "hidden" or
         "not analysed"), or ``None`` for the observer standing on the place.
     """
