@@ -102,7 +102,11 @@ def parse_point(spec) -> LatLon | tuple[str, float, float]:
     if isinstance(spec, XY):
         return ("xy", float(spec.x), float(spec.y))
     if isinstance(spec, (tuple, list, np.ndarray)) and len(spec) == 2:
-        lat, lon = float(spec[0]), float(spec[1])
+        try:
+            lat, lon = float(spec[0]), float(spec[1])
+        except (TypeError, ValueError):
+            raise InputError(f"cannot read {spec!r} as a point: latitude and longitude must be numbers in degrees, "
+                             "e.g. (35.2030, 36.7663)") from None
         return _checked_latlon(lat, lon, None, spec)
     if not isinstance(spec, str):
         raise InputError(f"cannot read {spec!r} as a point; give 'lat,lon', 'xy:X,Y' or a place name")
@@ -184,9 +188,8 @@ def locate(dem: xr.DataArray, spec, role: str = "point", allow_void: bool = Fals
     rows, cols = dem.shape
     label = name or (format_latlon(lat, lon) if math.isfinite(lat) else f"x={x:g}, y={y:g}")
     if not (0 <= row_edge < rows and 0 <= col_edge < cols):
-        west, south, east, north = dem_bounds_latlon(dem)
-        raise InputError(f"the {role} {label} is outside the DEM (which covers {format_latlon(south, west)} to "
-                         f"{format_latlon(north, east)}); choose a point inside it or load a DEM that covers it")
+        raise InputError(f"the {role} {label} is outside the DEM ({_extent_text(dem)}); choose a point inside it "
+                         "or load a DEM that covers it")
     r, c = int(row_edge), int(col_edge)
     ground = float(dem.values[r, c])
     if not math.isfinite(ground) and not allow_void:
@@ -194,6 +197,21 @@ def locate(dem: xr.DataArray, spec, role: str = "point", allow_void: bool = Fals
                          "move it to a nearby cell with data or fill the void first")
     return GridPoint(lat=float(lat), lon=float(lon), x=float(x), y=float(y), row=row_edge - 0.5,
                      col=col_edge - 0.5, r=r, c=c, ground_m=ground, name=name)
+
+
+def _extent_text(dem: xr.DataArray) -> str:
+    """What the DEM covers, for a message: its files' whole extent where it was read from files (a window of
+    them may have been loaded), and the loaded window's when that is smaller."""
+    west, south, east, north = dem_bounds_latlon(dem)
+    loaded = f"{format_latlon(south, west)} to {format_latlon(north, east)}"
+    files = [f for f in str(dem.attrs.get("files", "")).split("; ") if f]
+    if files:
+        from .dem import files_extent
+
+        whole = files_extent(files)
+        if whole:
+            return f"{whole}; the part loaded covers {loaded}"
+    return f"which covers {loaded}"
 
 
 def dem_bounds_latlon(dem: xr.DataArray) -> tuple[float, float, float, float]:

@@ -264,9 +264,14 @@ def read_dem(path_or_paths, bounds=None, around=None, band: int = 1) -> DemGrid:
     band = _band_number(band)
     if bounds is not None and around is not None:
         raise InputError("give either bounds or around, not both")
+    area = None
     if around is not None:
         lat, lon, radius_m = around
         bounds = bounds_around(float(lat), float(lon), float(radius_m))
+        from .coords import format_latlon
+
+        area = (f"the point {format_latlon(float(lat), float(lon))} and the {float(radius_m) / 1000:g} km around it "
+                "lie")
     if bounds is not None:
         w, s, e, n = (float(v) for v in bounds)
         if not (w < e and s < n):
@@ -279,7 +284,7 @@ def read_dem(path_or_paths, bounds=None, around=None, band: int = 1) -> DemGrid:
         for ds, p in zip(datasets, paths):
             _check_band(ds, p, band)
             _check_geotransform(ds.transform, p)
-        return _read_mosaic(datasets, paths, bounds, band)
+        return _read_mosaic(datasets, paths, bounds, band, area)
     finally:
         for ds in datasets:
             ds.close()
@@ -329,6 +334,35 @@ def north_up(values: np.ndarray, transform: Affine) -> tuple[np.ndarray, Affine]
     return values, Affine(a, 0.0, c, 0.0, e, f)
 
 
+def describe_extent(datasets, paths) -> str:
+    """``"N44W072.hgt covers 44.0000N 72.0000W to 45.0000N 71.0000W"``: what the files cover, for messages."""
+    from .coords import bounds_to_latlon, format_latlon
+
+    parts = []
+    for ds, p in zip(datasets, paths):
+        crs = CRS.from_user_input(ds.crs) if ds.crs is not None else None
+        if crs is None:
+            parts.append(f"{p.name} (no CRS)")
+            continue
+        w, s, e, n = bounds_to_latlon(tuple(ds.bounds), crs)
+        parts.append(f"{p.name} covers {format_latlon(s, w)} to {format_latlon(n, e)}")
+    return "; ".join(parts)
+
+
+def files_extent(files) -> str | None:
+    """:func:`describe_extent` of DEM files named by path (None if any cannot be opened)."""
+    paths = [Path(f) for f in files]
+    try:
+        datasets = [_open(p) for p in paths]
+    except Exception:
+        return None
+    try:
+        return describe_extent(datasets, paths)
+    finally:
+        for ds in datasets:
+            ds.close()
+
+
 def _antimeridian_placement(datasets, crs: CRS | None, bounds) -> list[Affine]:
     """Each tile's transform as placed in the mosaic: on a lon/lat grid, shifted by whole turns (360
     degrees) to lie nearest the requested area's centre (or the first tile), so tiles either side of
@@ -348,7 +382,7 @@ def _antimeridian_placement(datasets, crs: CRS | None, bounds) -> list[Affine]:
     return out
 
 
-def _read_mosaic(datasets, paths, bounds, band: int = 1) -> DemGrid:
+def _read_mosaic(datasets, paths, bounds, band: int = 1, area: str | None = None) -> DemGrid:
     first = datasets[0]
     if first.crs is None and bounds is not None:
         raise InputError(f"{paths[0]} has no CRS, so a lat/lon window cannot be placed on it; "
@@ -371,7 +405,8 @@ def _read_mosaic(datasets, paths, bounds, band: int = 1) -> DemGrid:
         if win is not None:
             pieces.append((ds, win, tt))
     if not pieces:
-        raise InputError(f"the requested area {bounds} lies outside the DEM ({', '.join(p.name for p in paths)}); "
+        area = area or "the requested area ({:.4f}, {:.4f}, {:.4f}, {:.4f}) lies".format(*bounds)
+        raise InputError(f"{area} outside the DEM ({describe_extent(datasets, paths)}); "
                          "choose an area the DEM covers or fetch tiles that cover it")
 
     # place every window on a common grid anchored at the first tile's origin

@@ -321,3 +321,22 @@ def test_figure_names_are_unique_for_names_that_slug_alike():
     assert slug("زين العابدين") == "point" and slug("جبل كفرا") == "point"
     assert unique_slugs(["زين العابدين", "جبل كفرا", "Zayn al-Abidin", "Zayn al Abidin"]) == [
         "point", "point_2", "zayn_al_abidin", "zayn_al_abidin_2"]
+
+
+def test_a_new_report_removes_the_figures_of_the_earlier_one_and_nothing_else(dem, analysis, tmp_path):
+    from terrain.report import analyse, build_report
+
+    first = build_report(analysis, tmp_path)
+    mine = tmp_path / "my_notes.png"
+    mine.write_bytes(b"not terrain's")
+    one = analyse(dem, "Zayn al-Abidin", "Hama", key_terrain=False, **PARAMS)
+    second = build_report(one, tmp_path)
+    old = {p.name for p in first["figures"]} - {p.name for p in second["figures"]}
+    assert old, "the two reports should differ in their figures"
+    for name in old:
+        assert not (tmp_path / name).exists(), name
+    for p in second["figures"]:
+        assert p.exists()
+    assert mine.read_bytes() == b"not terrain's"
+    pngs = {p.name for p in tmp_path.glob("*.png")}
+    assert pngs == {p.name for p in second["figures"]} | {"my_notes.png"}

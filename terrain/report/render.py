@@ -143,6 +143,7 @@ def build_report(analysis: ReportAnalysis, out_dir, progress=None) -> dict:
     text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
     say(f"writing {out}/")
+    earlier = _earlier_figures(out)
     written = []
     for f in figures:
         written.append(_write(out / f.filename, f.png))
@@ -150,7 +151,30 @@ def build_report(analysis: ReportAnalysis, out_dir, progress=None) -> dict:
              "markdown": _write(out / "report.md", markdown.encode("utf-8")),
              "html": _write(out / "report.html", html.encode("utf-8")),
              "figures": written, "data": data}
+    _remove_stale(out, earlier - {f.filename for f in figures})
     return paths
+
+
+def _earlier_figures(out: Path) -> set[str]:
+    """File names of the figures an earlier report in ``out`` wrote (from its report.json): the files this
+    report owns and may remove. Nothing else in the folder is ever touched."""
+    try:
+        data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    names = data.get("figures") if isinstance(data, dict) else None
+    if not isinstance(names, dict):
+        return set()
+    return {n for n in names.values()
+            if isinstance(n, str) and n == Path(n).name and n.lower().endswith(".png")}
+
+
+def _remove_stale(out: Path, names: set[str]) -> None:
+    """Remove the earlier report's figures this one did not write again (regular files only)."""
+    for name in sorted(names):
+        path = out / name
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
 
 
 def _write(path: Path, payload: bytes) -> Path:
