@@ -53,7 +53,7 @@ from numba import njit, prange
 from ..flags import NOT_ANALYSED
 from .horizon_exact import radius_window
 from .sweep_core import octant_setup, sweep_buffers, sweep_row
-from .visibility import finish_cell, write_cell
+from .visibility import finish_cell, finish_limits, write_cell
 
 
 @njit(cache=True, nogil=True)
@@ -186,10 +186,8 @@ def viewshed_fast_into(z, y_m, dx_m, r0, c0, eye_z, curv, target_h, min_dist_m, 
     as an empty (0 x 0) array is neither computed into nor allocated, so with ``visible`` alone no
     raster-sized float array exists.
     """
-    a0 = float(az_start_deg) % 360.0
-    a1 = float(az_end_deg) % 360.0
-    fin = np.array([target_h, min_dist_m, max_dist_m if max_dist_m > 0.0 else math.inf, a0, a1,
-                    1.0 if a0 > a1 else 0.0, 1.0 if full_circle else 0.0, pitch_low_deg, pitch_high_deg],
-                   dtype=np.float64)
+    max_d, a0, a1, wraps = finish_limits(float(max_dist_m), float(az_start_deg), float(az_end_deg))
+    fin = np.array([target_h, min_dist_m, max_d, a0, a1, 1.0 if wraps else 0.0, 1.0 if full_circle else 0.0,
+                    pitch_low_deg, pitch_high_deg], dtype=np.float64)
     _horizon_fast(z, y_m, dx_m, int(r0), int(c0), float(eye_z), float(curv), float(max_dist_m), _E32, -1, fin,
                   visible, min_visible_height, elevation_angle)

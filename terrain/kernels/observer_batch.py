@@ -52,7 +52,7 @@ from .horizon_exact import horizon_exact_cell, radius_window
 from .horizon_fast import horizon_into
 from .refine import DEFAULT_MARGIN_M, LOOKAHEAD, refine_into
 from .sweep_core import octant_setup, sweep_buffers, sweep_row
-from .visibility import finish_cell, plain_verdict
+from .visibility import finish_cell, finish_limits, plain_verdict
 
 NPAR = 10
 
@@ -111,12 +111,10 @@ def _accumulate(r, c, ana, vis, rs, cs, acc_r0, acc_c0, bit, count, seen, analys
 def _finish_params(p):
     """The finish rule's parameters from an observer's row ``p`` of ``par`` (module docstring), as scalars,
     and whether the observer is plain (:func:`terrain.kernels.visibility.plain_verdict`)."""
-    a0 = p[5] % 360.0
-    a1 = p[6] % 360.0
-    max_d = p[4] if p[4] > 0.0 else math.inf
+    max_d, a0, a1, wraps = finish_limits(p[4], p[5], p[6])
     full_circle = p[7] != 0.0
     plain = full_circle and p[3] <= 0.0 and p[8] <= -90.0 and p[9] >= 90.0
-    return p[0], p[2], p[1], p[3], max_d, a0, a1, a0 > a1, full_circle, p[8], p[9], plain
+    return p[0], p[2], p[1], p[3], max_d, a0, a1, wraps, full_circle, p[8], p[9], plain
 
 
 @njit(cache=True, nogil=True)

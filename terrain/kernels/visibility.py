@@ -42,6 +42,19 @@ OUTSIDE, OBSERVER_CELL, ANALYSED = 0, 1, 2
 
 
 @njit(cache=True, inline="always")
+def finish_limits(max_dist_m, az_start_deg, az_end_deg):
+    """The finish rule's limits from the caller's arguments: ``(max_d, a0, a1, wraps)``.
+
+    ``max_d`` is ``max_dist_m``, or infinity where it is ``<= 0`` (no limit); ``a0``/``a1`` the sector's
+    bearings reduced to 0..360; ``wraps`` whether the sector crosses north (``a0 > a1``). Every finish takes
+    its limits from here.
+    """
+    a0 = az_start_deg % 360.0
+    a1 = az_end_deg % 360.0
+    return (max_dist_m if max_dist_m > 0.0 else math.inf), a0, a1, a0 > a1
+
+
+@njit(cache=True, inline="always")
 def analysed_state(zc, D, r, c, r0, c0, y_m, dx_m, eye_z, curv, target_h, min_d, max_d, a0, a1, wraps,
                    full_circle, pitch_lo, pitch_hi):
     """How the finish rule treats a cell: ``OUTSIDE`` (a void, or outside the distance ring, the azimuth
@@ -159,10 +172,7 @@ def viewshed_from_horizon_into(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, m
     empty (0 x 0) array is not written.
     """
     nrows, ncols = z.shape
-    max_d = max_dist_m if max_dist_m > 0.0 else math.inf
-    a0 = az_start_deg % 360.0
-    a1 = az_end_deg % 360.0
-    wraps = a0 > a1
+    max_d, a0, a1, wraps = finish_limits(max_dist_m, az_start_deg, az_end_deg)
     want_angle = elevation_angle.shape[0] > 0
     for r in prange(nrows):
         for c in range(ncols):
