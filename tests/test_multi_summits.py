@@ -84,3 +84,42 @@ def test_hama_summits_are_named():
     dem = load_dem(HAMA)
     names = [s.name for s in find_summits(dem, min_prominence=50, within=("Hama", 15_000))]
     assert names[:2] == ["Zayn al-Abidin", "Jabal Kafra"]
+
+
+def test_prominence_does_not_depend_on_the_loaded_window():
+    """Issue #9 item 4: the same summit gets the same prominence however much DEM the caller loaded."""
+    import terrain
+
+    hama = "dem_samples/hama_standin.tif"
+    seen = []
+    for kw in ({}, {"around": (35.135, 36.75, 25_000)}, {"around": (35.135, 36.75, 16_500)}):
+        dem = terrain.load_dem(hama, **kw)
+        summits = terrain.find_summits(dem, 30, within=("Hama", 15_000))
+        seen.append([(s.name, s.lat, s.lon, s.prominence_m, s.col_height_m) for s in summits])
+        for s in summits:   # row/col are on the caller's grid
+            assert dem.values[s.row, s.col] == pytest.approx(s.height_m)
+    assert seen[0] == seen[1] == seen[2]
+    assert seen[0][0][0] == "Zayn al-Abidin"
+
+
+def test_keyterrain_command_report_and_api_agree_on_prominence(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    import terrain
+    from terrain.cli.main import cli
+    from terrain.report import analyse
+
+    res = CliRunner().invoke(cli, ["keyterrain", "dem_samples/hama_standin.tif", "--target", "Hama", "--json",
+                                   "--method", "fast"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)["rows"]
+    cli_prom = {r["name"]: r["prominence_m"] for r in rows if r.get("name")}
+    report = analyse(None, "Zayn al-Abidin,Jabal Kafra", "Hama", method="fast", key_terrain_method="fast")
+    rep_prom = {r["name"]: r["prominence_m"] for r in report.key_terrain.rows if r.get("name")}
+    api = terrain.key_terrain(terrain.load_dem("dem_samples/hama_standin.tif", around=(35.135, 36.75, 18_000)),
+                              "Hama", method="fast")
+    api_prom = {r["name"]: r["prominence_m"] for r in api.rows if r.get("name")}
+    assert cli_prom["Zayn al-Abidin"] == rep_prom["Zayn al-Abidin"] == api_prom["Zayn al-Abidin"]
+    assert cli_prom == rep_prom == api_prom

@@ -18,7 +18,9 @@ def demo_command(out_dir, observer_height, no_plots):
 
     Lines of sight to the city, both viewsheds, their combined coverage, the dead
     ground to both, and the key-terrain ranking; written as report.html (one file
-    to send), report.md and report.json.
+    to send), report.md and report.json. Viewsheds reach 15 km; key terrain ranks
+    the summits of 30 m prominence or more within 15 km of Hama by what they see of
+    the 2 km around it (the defaults of terrain keyterrain and terrain report).
 
     Uses the tiles `terrain fetch --area hama` put in the cache, labelled by
     their provenance records, and otherwise the bundled SYNTHETIC stand-in

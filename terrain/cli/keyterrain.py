@@ -15,11 +15,12 @@ from .preflight import TerrainCommand
 @click.command("keyterrain", cls=TerrainCommand)
 @click.argument("dem", nargs=-1, required=True, metavar="DEM...")
 @target_option
-@click.option("--within", default="20km", show_default=True, help="Search radius for summits around the target.")
+@click.option("--within", default="15km", show_default=True,
+              help="Search radius for summits around the target (the default of terrain demo and report).")
 @target_radius_option("2km")
 @radius_option(when_missing=REACH_TEXT.replace("candidate", "summit"))
-@click.option("--min-prominence", type=float, default=50.0, show_default=True,
-              help="Metres of prominence a summit needs to count.")
+@click.option("--min-prominence", type=float, default=30.0, show_default=True,
+              help="Metres of prominence a summit needs to count (the default of terrain demo and report).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many summits to list.")
 @height_options
 @curvature_options
@@ -31,6 +32,11 @@ def keyterrain_command(dem, target, within, target_radius, radius, min_prominenc
                        target_height, absolute_heights, curvature, refraction, curvature_coefficient, method, workers,
                        scheduler, plot_path, as_json):
     """Key terrain: the summits around a target, ranked by how much of it they overlook.
+
+    Prominence is measured on the search circle widened to twice its radius (at
+    least 10 km more), read from the DEM files, so it does not change with what
+    else is loaded. The defaults (--within 15km, --min-prominence 30,
+    --target-radius 2km) are those of terrain demo and terrain report.
 
     \b
     Example:

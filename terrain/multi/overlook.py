@@ -23,6 +23,13 @@ from .table import ResultTable
 from .target_area import TargetArea, target_area
 
 
+#: Key-terrain defaults, shared by :func:`key_terrain`, ``terrain keyterrain``, ``terrain report`` and
+#: ``terrain demo``: summits of at least 30 m prominence within 15 km of the target, ranked by what they
+#: see of the 2 km around it.
+KEY_TERRAIN_WITHIN_M = 15_000.0
+KEY_TERRAIN_MIN_PROMINENCE_M = 30.0
+KEY_TERRAIN_TARGET_RADIUS_M = 2_000.0
+
 def overlook(dem: xr.DataArray, target, candidates=None, within: float = 15_000.0, target_radius: float = 1_000.0,
              observer_height: float = 2.0, target_height: float = 0.0, max_distance: float | None = None,
              min_prominence: float = 30.0, curvature: bool = True, refraction: float = DEFAULT_REFRACTION,
@@ -180,14 +187,20 @@ def overlook_areas(dem, specs, area: TargetArea, method: str, threads=None, prog
             bar.close()
 
 
-def key_terrain(dem: xr.DataArray, target, within: float = 20_000.0, target_radius: float = 2_000.0,
-                observer_height: float = 2.0, min_prominence: float = 50.0, top: int = 10,
+def key_terrain(dem: xr.DataArray, target, within: float = KEY_TERRAIN_WITHIN_M,
+                target_radius: float = KEY_TERRAIN_TARGET_RADIUS_M, observer_height: float = 2.0,
+                min_prominence: float = KEY_TERRAIN_MIN_PROMINENCE_M, top: int = 10,
                 radius: float | None = None, **options) -> ResultTable:
     """The high ground that matters for a target: nearby summits ranked by how much of the target they overlook.
 
     Finds the summits with at least ``min_prominence`` metres of prominence
     within ``within`` metres of the target (:func:`terrain.multi.summits.find_summits`)
     and ranks them with :func:`overlook` (visible target area, descending).
+
+    Prominence is measured on a context that does not depend on the window the caller loaded: the
+    search circle widened to twice its radius (at least 10 km more), read from the DEM's own files
+    (:func:`terrain.multi.summits.context_radius_m`); a DEM made from an array is used as given. The
+    defaults (15 km, 30 m, 2 km) are those of ``terrain keyterrain``, ``terrain report`` and ``terrain demo``.
 
     Parameters
     ----------

@@ -1,9 +1,15 @@
 """Summits: the local high points of a DEM with their topographic prominence, named from the gazetteer.
 
 Prominence comes from :func:`terrain.kernels.summits.summit_prominence` (a
-union-find merge over the cells sorted by height), computed on the whole DEM
-even when only the summits within a circle are wanted, so a summit's key col
-may lie outside the circle.
+union-find merge over the cells sorted by height). It is computed on a context of
+its own, so that it does not depend on how much DEM the caller happened to load:
+
+* summits searched within a circle (``within``) of a DEM read from files: the
+  circle widened by :func:`context_radius_m` (the radius again, at least 10 km),
+  read from those files;
+* otherwise (no circle, or a DEM made from an array): the DEM as given.
+
+A summit's key col may lie outside the circle, inside the context.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from ..coords import grid_to_latlon, locate
 from ..errors import InputError
 
 NAME_WITHIN_M = 300.0
+#: The least margin (metres) the prominence context adds around a search circle.
+CONTEXT_MARGIN_M = 10_000.0
 #: Gazetteer kinds preferred when naming a summit (a village nearer than the hill top does not name it).
 SUMMIT_KINDS = ("summit", "peak", "hill", "mountain", "mount", "ridge")
 _GEOD = Geod(ellps="WGS84")
@@ -87,13 +95,16 @@ def find_summits(dem: xr.DataArray, min_prominence: float = 30.0, within=None, l
     if not min_prominence >= 0:
         raise InputError(f"min_prominence must be 0 or more metres, got {min_prominence}")
     centre, radius_m = _circle(dem, within)
-    z = np.ascontiguousarray(dem.values, dtype=np.float32)
+    grid = dem
+    if centre is not None and np.isfinite(centre.lat):
+        grid = _context(dem, centre, radius_m)
+    z = np.ascontiguousarray(grid.values, dtype=np.float32)
     order = np.argsort(-z, axis=None, kind="stable").astype(np.int64)
     idx, prom, col, _parent = summit_prominence(z, order)
     keep = prom >= float(min_prominence)
     idx, prom, col = idx[keep], prom[keep], col[keep]
     rows, cols = np.divmod(idx, z.shape[1])
-    lat, lon = grid_to_latlon(dem, rows, cols)
+    lat, lon = grid_to_latlon(grid, rows, cols)
     lat, lon = np.atleast_1d(lat), np.atleast_1d(lon)
     if centre is not None:
         if np.all(np.isfinite(lat)):
@@ -105,19 +116,54 @@ def find_summits(dem: xr.DataArray, min_prominence: float = 30.0, within=None, l
         idx, prom, col, rows, cols, lat, lon = (a[inside] for a in (idx, prom, col, rows, cols, lat, lon))
     heights = z[rows, cols].astype(np.float64)
     order2 = np.lexsort((-prom, -heights))
+    if grid is not dem:
+        # the context's cells on the caller's grid (the same file grid); summits outside the loaded DEM go
+        on_dem = [_cell_on(dem, float(lat[k]), float(lon[k])) for k in order2]
+        order2 = np.array([k for k, rc in zip(order2, on_dem) if rc is not None], dtype=np.int64)
+        placed = [rc for rc in on_dem if rc is not None]
+    else:
+        placed = [(int(rows[k]), int(cols[k])) for k in order2]
     if limit is not None:
-        order2 = order2[:int(limit)]
+        order2, placed = order2[:int(limit)], placed[:int(limit)]
     names = _names_near(lat[order2], lon[order2], name_within_m)
     out = []
-    for k, name in zip(order2, names):
+    for k, name, (r, c) in zip(order2, names, placed):
         ch = None
         if col[k] >= 0:
             cr, cc = divmod(int(col[k]), z.shape[1])
             ch = float(z[cr, cc])
         out.append(Summit(lat=float(lat[k]), lon=float(lon[k]), height_m=float(heights[k]),
-                          prominence_m=float(prom[k]), row=int(rows[k]), col=int(cols[k]), name=name,
-                          col_height_m=ch))
+                          prominence_m=float(prom[k]), row=r, col=c, name=name, col_height_m=ch))
     return out
+
+
+def context_radius_m(radius_m: float) -> float:
+    """Radius of the prominence context around a search circle of ``radius_m`` metres: twice the radius, and
+    at least the radius plus :data:`CONTEXT_MARGIN_M`."""
+    return float(radius_m) + max(CONTEXT_MARGIN_M, float(radius_m))
+
+
+def _context(dem: xr.DataArray, centre, radius_m: float) -> xr.DataArray:
+    """The DEM that prominence is computed on for a search circle: read from the DEM's own files around the
+    circle (:func:`context_radius_m`), whatever window the caller loaded; the DEM itself without files."""
+    from pathlib import Path
+
+    from ..dem import load_dem
+
+    files = [f for f in str(dem.attrs.get("files", "")).split("; ") if f]
+    if not files or not all(Path(f).exists() for f in files):
+        return dem
+    return load_dem(files, around=(centre.lat, centre.lon, context_radius_m(radius_m)),
+                    band=int(dem.attrs.get("band", 1)))
+
+
+def _cell_on(dem: xr.DataArray, lat: float, lon: float):
+    """``(row, col)`` of the caller's cell holding a point, or None when the point is off the loaded DEM."""
+    try:
+        p = locate(dem, (lat, lon), allow_void=True)
+    except InputError:
+        return None
+    return p.r, p.c
 
 
 def _circle(dem, within):

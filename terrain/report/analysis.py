@@ -30,12 +30,14 @@ from ..errors import InputError
 from ..flags import NOT_ANALYSED
 from ..viewshed import DEFAULT_METHOD, METHODS, cell_areas
 
-#: Default radius of the target area around the target point, metres.
-DEFAULT_TARGET_RADIUS_M = 2_000.0
-#: Default viewshed radius of every observer, metres.
-DEFAULT_RADIUS_M = 15_000.0
+from ..multi.overlook import KEY_TERRAIN_MIN_PROMINENCE_M, KEY_TERRAIN_TARGET_RADIUS_M, KEY_TERRAIN_WITHIN_M
+
+#: Default radius of the target area around the target point, metres (key terrain's).
+DEFAULT_TARGET_RADIUS_M = KEY_TERRAIN_TARGET_RADIUS_M
+#: Default viewshed radius of every observer, metres; also key terrain's search radius.
+DEFAULT_RADIUS_M = KEY_TERRAIN_WITHIN_M
 #: Summits less prominent than this (metres) are left out of the key-terrain ranking by default.
-DEFAULT_MIN_PROMINENCE_M = 30.0
+DEFAULT_MIN_PROMINENCE_M = KEY_TERRAIN_MIN_PROMINENCE_M
 #: Margin added around the analysis circles when a DEM is read from files, metres.
 LOAD_MARGIN_M = 1_000.0
 
