@@ -46,3 +46,20 @@ def test_scheduler_address_from_environment(client, monkeypatch):
     monkeypatch.setenv(D.SCHEDULER_ENV, client.scheduler.address)
     out = D.cumulative_viewshed(DEM, POINTS[:2], max_distance=600.0)
     assert np.array_equal(out["count"].values, cumulative_viewshed(DEM, POINTS[:2], max_distance=600.0)["count"].values)
+
+
+def test_keyterrain_on_two_workers_equals_the_local_run_attribute_for_attribute():
+    import json
+
+    from click.testing import CliRunner
+
+    from terrain.cli.main import cli
+
+    args = ["keyterrain", "dem_samples/hama_standin.tif", "--target", "Hama", "--within", "10km", "--method", "fast",
+            "--json"]
+    local = CliRunner().invoke(cli, args)
+    dask = CliRunner().invoke(cli, args + ["--workers", "2"])
+    assert local.exit_code == 0 and dask.exit_code == 0, (local.output, dask.output)
+    a, b = json.loads(local.stdout), json.loads(dask.stdout)
+    assert a == b
+    assert a["search_radius_m"] == 10_000.0 and a["rows"]

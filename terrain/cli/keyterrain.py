@@ -50,13 +50,13 @@ def keyterrain_command(dem, target, within, target_radius, radius, min_prominenc
                    observer_height=observer_height, target_height=target_height, curvature=curvature,
                    refraction=refraction_value(refraction, curvature_coefficient), method=method,
                    absolute_heights=absolute_heights, progress=progress_enabled(as_json))
+    options["top"] = top
     if use_dask(workers, scheduler):
-        from ..multi.distributed import overlook
+        from ..multi.distributed import key_terrain
 
-        table = overlook(data, target, None, scheduler=scheduler, n_workers=workers, limit=top, **options)
+        table = key_terrain(data, target, scheduler=scheduler, n_workers=workers, **options)
     else:
         from ..multi.overlook import key_terrain
 
-        options["top"] = top
         table = key_terrain(data, target, **options)
     show_ranking(table, "Key terrain for", plot_path, as_json)

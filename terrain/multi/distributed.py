@@ -239,6 +239,19 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
     return index_dataarray(dem, plan, values)
 
 
+def _target_areas_on(c, batch_size):
+    """An ``areas_fn`` for :func:`terrain.multi.overlook.overlook`: the candidates' visible target areas on
+    the Dask client ``c``."""
+    def areas(dem_, specs, area, method_, threads=None, progress=False):
+        setups = prepare_observers(dem_, specs, method_)
+        z, y_m, dx_m, row_area = dem_geometry(dem_)
+        geom = c.scatter([z, y_m, dx_m, row_area], hash=False)
+        [mask] = c.scatter([area.mask], hash=False)
+        return _areas(c, geom, pack(setups), method_, mask, batch_size, progress)
+
+    return areas
+
+
 def overlook(dem: xr.DataArray, target, candidates=None, scheduler: str | None = None, n_workers: int | None = None,
              client=None, batch_size: int | None = None, **options):
     """:func:`terrain.multi.overlook.overlook` with the candidates' viewsheds run on a Dask cluster."""
@@ -246,14 +259,18 @@ def overlook(dem: xr.DataArray, target, candidates=None, scheduler: str | None =
 
     method = options.get("method", DEFAULT_METHOD)
     check_batch_method(method)
-    progress = options.pop("progress", False)
     options.pop("threads", None)
     with dask_client(scheduler, n_workers, client) as c:
-        def areas(dem_, specs, area, method_, threads=None, progress=False):
-            setups = prepare_observers(dem_, specs, method_)
-            z, y_m, dx_m, row_area = dem_geometry(dem_)
-            geom = c.scatter([z, y_m, dx_m, row_area], hash=False)
-            [mask] = c.scatter([area.mask], hash=False)
-            return _areas(c, geom, pack(setups), method_, mask, batch_size, progress)
+        return local_overlook(dem, target, candidates, areas_fn=_target_areas_on(c, batch_size), **options)
 
-        return local_overlook(dem, target, candidates, areas_fn=areas, progress=progress, **options)
+
+def key_terrain(dem: xr.DataArray, target, scheduler: str | None = None, n_workers: int | None = None,
+                client=None, batch_size: int | None = None, **options):
+    """:func:`terrain.multi.overlook.key_terrain` with the summits' viewsheds run on a Dask cluster (the same
+    table, attributes included)."""
+    from .overlook import key_terrain as local_key_terrain
+
+    check_batch_method(options.get("method", DEFAULT_METHOD))
+    options.pop("threads", None)
+    with dask_client(scheduler, n_workers, client) as c:
+        return local_key_terrain(dem, target, areas_fn=_target_areas_on(c, batch_size), **options)
