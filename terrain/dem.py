@@ -349,6 +349,15 @@ def describe_extent(datasets, paths) -> str:
     return "; ".join(parts)
 
 
+def files_crs(files) -> CRS | None:
+    """The CRS of the first of these DEM files (read from its header only), or None without one."""
+    ds = _open(Path(list(files)[0]).expanduser())
+    try:
+        return CRS.from_user_input(ds.crs) if ds.crs is not None else None
+    finally:
+        ds.close()
+
+
 def files_extent(files) -> str | None:
     """:func:`describe_extent` of DEM files named by path (None if any cannot be opened)."""
     paths = [Path(f) for f in files]

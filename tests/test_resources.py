@@ -163,3 +163,34 @@ def test_local_cluster_gets_no_more_workers_than_cores_or_observers():
         warnings.simplefilter("ignore")
         with dask_client(n_workers=12, tasks=1) as c:
             assert len(c.scheduler_info()["workers"]) == 1
+
+
+def test_xy_observer_with_a_radius_reads_only_the_window(monkeypatch, tmp_path):
+    import json
+
+    import rasterio
+
+    import terrain.dem
+
+    dem = _flat_dem(900)
+    path = tmp_path / "utm.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=900, height=900, count=1, dtype="float32",
+                       crs="EPSG:32637", transform=dem.rio.transform()) as ds:
+        ds.write(dem.values[None])
+    shapes = []
+    real = terrain.dem._read_mosaic
+
+    def recording(*args, **kwargs):
+        grid = real(*args, **kwargs)
+        shapes.append(grid.values.shape)
+        return grid
+
+    monkeypatch.setattr(terrain.dem, "_read_mosaic", recording)
+    res = CliRunner().invoke(cli, ["viewshed", str(path), "--observer", "xy:513500,3986500", "--radius", "2km",
+                                   "--json"])
+    assert res.exit_code == 0, res.output
+    assert shapes and max(shapes[-1]) < 200, shapes   # a 4 km box of 30 m cells, not the 900 x 900 file
+    lat, lon = json.loads(res.stdout)["observer"]["lat"], json.loads(res.stdout)["observer"]["lon"]
+    by_latlon = CliRunner().invoke(cli, ["viewshed", str(path), "--observer", f"{lat},{lon}", "--radius", "2km",
+                                         "--json"])
+    assert json.loads(by_latlon.stdout)["visible_km2"] == json.loads(res.stdout)["visible_km2"]

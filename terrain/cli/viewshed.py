@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
@@ -79,6 +80,16 @@ def viewshed_command(dem, observer, observer_height, target_height, absolute_hei
     around = None
     if max_d is not None and not isinstance(point, tuple):
         around = (point.lat, point.lon, max_d * 1.02)
+    elif max_d is not None:
+        # an xy: observer is in the DEM's CRS: place it from the file's header, so only the window is read
+        from ..coords import WGS84, transformer
+        from ..dem import files_crs
+
+        crs = files_crs(dem)
+        if crs is not None:
+            lon, lat = transformer(crs, WGS84).transform(point[1], point[2])
+            if math.isfinite(lat) and math.isfinite(lon):
+                around = (float(lat), float(lon), max_d * 1.02)
     data = load_cli_dem(dem, around=around) if around else load_cli_dem(dem)
     result = viewshed(data, observer, observer_height=observer_height, target_height=target_height,
                       max_distance=max_d, min_distance=min_d, azimuth=az, pitch=pt, curvature=curvature,
