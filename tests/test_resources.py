@@ -194,3 +194,25 @@ def test_xy_observer_with_a_radius_reads_only_the_window(monkeypatch, tmp_path):
     by_latlon = CliRunner().invoke(cli, ["viewshed", str(path), "--observer", f"{lat},{lon}", "--radius", "2km",
                                          "--json"])
     assert json.loads(by_latlon.stdout)["visible_km2"] == json.loads(res.stdout)["visible_km2"]
+
+
+def test_progress_off_a_terminal_is_a_plain_line_every_few_seconds():
+    import io
+
+    from terrain._progress import LineProgress, progress_bar
+
+    out = io.StringIO()
+    bar = LineProgress(1000, "visibility index", every_s=0.0, file=out)
+    bar.update(250)
+    bar.update(250)
+    bar.close()
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("visibility index: 250 / 1,000 observers (25 %), ")
+    assert "s left" in lines[0] and "\r" not in out.getvalue()
+    assert lines[-1].startswith("visibility index: 500 observers done in ")
+    quiet = io.StringIO()
+    short = LineProgress(10, "overlook", file=quiet)   # ends before the first line is due: nothing
+    short.update(10)
+    short.close()
+    assert quiet.getvalue() == ""
+    assert isinstance(progress_bar(5, "x"), LineProgress)   # pytest's stderr is not a terminal

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import contextvars
 
@@ -203,4 +202,6 @@ def _json_default(o):
 
 
 def progress_enabled(quiet: bool = False) -> bool:
-    return not quiet and sys.stderr.isatty()
+    """Progress on stderr unless ``quiet``: a bar on a terminal, a line every few seconds otherwise
+    (:mod:`terrain._progress`)."""
+    return not quiet

@@ -100,9 +100,9 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
 def _progress_bar(total: int, enabled: bool):
     if not enabled:
         return None
-    from tqdm.auto import tqdm
+    from .._progress import progress_bar
 
-    return tqdm(total=total, unit="observer", desc="viewsheds")
+    return progress_bar(total, "viewsheds")
 
 
 def as_dataset(dem: xr.DataArray, result: BatchResult, setups, method: str, specs) -> xr.Dataset:

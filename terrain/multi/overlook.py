@@ -174,9 +174,9 @@ def overlook_areas(dem, specs, area: TargetArea, method: str, threads=None, prog
     setups = prepare_observers(dem, specs, method)
     bar = None
     if progress:
-        from tqdm.auto import tqdm
+        from .._progress import progress_bar
 
-        bar = tqdm(total=len(setups), unit="observer", desc="overlook")
+        bar = progress_bar(len(setups), "overlook")
     try:
         z, y_m, dx_m, row_area = dem_geometry(dem)
         res = run_batches(z, y_m, dx_m, row_area, pack(setups), method, accumulate=False, mask=area.mask,

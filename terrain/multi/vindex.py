@@ -93,7 +93,7 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
     threads : int, optional
         Numba threads (default: all).
     progress : bool
-        Show a tqdm progress bar.
+        Show progress on stderr (a bar on a terminal, a line every few seconds otherwise).
 
     Returns
     -------
@@ -114,9 +114,9 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
     values = plan.empty_values()
     bar = None
     if progress:
-        from tqdm.auto import tqdm
+        from .._progress import progress_bar
 
-        bar = tqdm(total=plan.observer_count(), unit="observer", desc="visibility index")
+        bar = progress_bar(plan.observer_count(), "visibility index")
     try:
         for i0, i1, packed, keep in plan.row_blocks():
             if method == "fast":
