@@ -198,3 +198,26 @@ def test_greedy_bound():
     assert greedy_bound(1) == 1.0
     assert greedy_bound(2) == 0.75
     assert greedy_bound(50) > GREEDY_BOUND == pytest.approx(1 - 1 / math.e)
+
+
+def test_summit_and_combined_candidates(small_case):
+    from terrain import find_summits
+
+    dem = small_case[0]
+    target = xy(dem, *TARGET_CELL)
+    summits = site_observers(dem, target, "summits", 2, target_radius=TARGET_RADIUS_M, within=1_500.0,
+                             min_prominence=10.0, method="fast", max_distance=2_500.0)
+    from terrain.coords import locate
+
+    centre = locate(dem, target)
+    expected = find_summits(dem, 10.0, within=((centre.lat, centre.lon), 1_500.0))
+    assert summits.attrs["candidates"] == len(expected) >= 2
+    assert {r["prominence_m"] for r in summits.candidates.rows} == {round(s.prominence_m, 1) for s in expected}
+    grid = site_observers(dem, target, "grid:600m", 1, target_radius=TARGET_RADIUS_M, within=1_500.0,
+                          method="fast", max_distance=2_500.0)
+    both = site_observers(dem, target, "summits+grid:600m", 2, target_radius=TARGET_RADIUS_M, within=1_500.0,
+                          min_prominence=10.0, method="fast", max_distance=2_500.0)
+    assert both.attrs["candidates"] == summits.attrs["candidates"] + grid.attrs["candidates"]
+    # the first greedy pick is the best single candidate of the union (a theorem, unlike k >= 2)
+    assert both.posts.rows[0]["cumulative_km2"] == max(summits.posts.rows[0]["cumulative_km2"],
+                                                       grid.posts.rows[0]["cumulative_km2"])

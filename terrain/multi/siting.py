@@ -186,7 +186,7 @@ def site_observers(dem: xr.DataArray, target=None, candidates="summits", k: int 
     candidates : str or sequence
         ``"summits"`` (default: :func:`terrain.find_summits` with ``min_prominence`` within ``within``
         metres of the target), ``"grid:SPACING"`` (cells every SPACING, e.g. ``"grid:500m"``, within
-        ``within`` of the target), a file of points or a typed list (as ``terrain overlook
+        ``within`` of the target), both (``"summits+grid:2km"``), a file of points or a typed list (as ``terrain overlook
         --candidates``; a height column gives each post its own height), or a sequence of points
         and :class:`~terrain.multi.summits.Summit`.
     k : int
@@ -304,15 +304,23 @@ def site_observers(dem: xr.DataArray, target=None, candidates="summits", k: int 
              "target_height_m": target_height, "max_distance_m": max_distance, "min_separation_m": min_separation_m,
              "method": method, "covered_km2": round(cumulative, 4), "covered_percent": pct(cumulative),
              "dead_ground_km2": round(total - cumulative, 4), "dead_ground_percent": pct(total - cumulative),
-             "guarantee": (f"greedy: at least {100 * greedy_bound(k):.1f} % (1 - (1 - 1/k)^k > 1 - 1/e) of the best "
-                           f"{k} posts' coverage" if min_separation_m <= 0 else
-                           "greedy with min_separation: no (1 - 1/e) guarantee"),
+             "guarantee": _guarantee(k, choice.stopped, min_separation_m),
              "gain_evaluations": choice.evaluations, "stopped": choice.stopped,
              "source": dem.attrs.get("source", ""), "synthetic": int(dem.attrs.get("synthetic", 0)),
              "terrain_version": __version__, "seconds": round(time.perf_counter() - clock, 2)}
     dead.attrs["synthetic"] = attrs["synthetic"]
     return SitingResult(ResultTable(posts, attrs), ResultTable(curve, attrs), ResultTable(cand_rows, attrs),
                         dead, mask, attrs)
+
+
+def _guarantee(k: int, stopped: str, min_separation_m: float) -> str:
+    """What the choice is worth, in words: optimal, within the greedy bound, or without a bound."""
+    if min_separation_m > 0:
+        return "greedy with min_separation: no (1 - 1/e) guarantee"
+    if stopped.startswith("no remaining"):
+        return "optimal: the posts see all of the target that any candidate sees"
+    return (f"greedy: at least {100 * greedy_bound(k):.1f} % (1 - (1 - 1/k)^k > 1 - 1/e) of the best {k} "
+            "posts' coverage")
 
 
 def _target(dem, target, target_radius, y_m, dx_m, row_area) -> TargetArea:
@@ -335,6 +343,14 @@ def _candidate_points(dem, candidates, area, target, within, min_prominence, y_m
     summit's label (None for other points, named later from their cell) and whether it has a gazetteer name."""
     heights = observer_height
     search = None if target is None else ((area.centre.lat, area.centre.lon), within)
+    parts = candidates.split("+") if isinstance(candidates, str) else []
+    if len(parts) > 1 and all(p.strip().lower() == "summits" or _GRID.match(p) for p in parts):
+        if not np.isscalar(observer_height):
+            raise InputError("give one observer_height for summit and grid candidates")
+        found = [_candidate_points(dem, p, area, target, within, min_prominence, y_m, dx_m, observer_height)
+                 for p in parts]
+        return tuple([x for f in found for x in f[i]] for i in range(3)) + (observer_height,
+                                                                           [x for f in found for x in f[4]])
     if isinstance(candidates, str) and candidates.strip().lower() == "summits":
         if search is not None and not within > 0:
             raise InputError(f"the candidate search radius must be greater than zero, got {within} m")
