@@ -144,7 +144,8 @@ def plot_siting(result, dem=None, ax=None, title=None, places=True):
                linewidths=1.6, zorder=5)
 
     chosen = {(p["lat"], p["lon"]) for p in result.posts.rows}
-    others = [r for r in result.candidates.rows if (r["lat"], r["lon"]) not in chosen]
+    others = [r for r in result.candidates.rows if (r["lat"], r["lon"]) not in chosen
+              and _inside(bm.latlon_to_map(crs, r["lat"], r["lon"]), bm.map_extent(grid))]
     if others:
         ox, oy = bm.latlon_to_map(crs, np.array([r["lat"] for r in others]), np.array([r["lon"] for r in others]))
         many = len(others) > 40  # a grid of candidates: small and pale, so the posts stand out
@@ -207,6 +208,14 @@ def plot_siting(result, dem=None, ax=None, title=None, places=True):
     note = source_note(result.attrs) or "Data: unknown source"
     bm.add_footnote(fig, f"{note}   ·   {result.attrs.get('guarantee', '')}")
     return ax
+
+
+def _inside(xy, extent, pad: float = 0.02) -> bool:
+    """Whether map point ``xy`` lies inside ``extent`` less a margin (a marker on the edge would spill over)."""
+    left, right, bottom, top = extent
+    dx, dy = pad * (right - left), pad * (top - bottom)
+    x, y = float(xy[0]), float(xy[1])
+    return left + dx <= x <= right - dx and bottom + dy <= y <= top - dy
 
 
 def _unnamed(name: str) -> bool:
