@@ -18,6 +18,11 @@ CITY = "Hama"
 RADIUS_M = 15_000.0
 #: Radius of the city area whose coverage is measured, metres.
 CITY_RADIUS_M = 2_000.0
+#: Observation posts chosen over the city, and their candidates (summits and a 2 km grid, within RADIUS_M).
+SITING_K = 3
+SITING_CANDIDATES = "summits+grid:2km"
+#: The siting screens ~190 candidates: the fast sweep (on the stand-in it chooses what refined chooses).
+SITING_METHOD = "fast"
 
 
 def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float = 2.0, echo=print,
@@ -43,12 +48,14 @@ def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float
     -------
     dict
         ``source``, ``synthetic``, ``lines_of_sight``, ``viewsheds`` (as before), ``coverage``
-        (of the city area, together), ``key_terrain`` (ranked rows) and ``report`` (file paths, or None).
+        (of the city area, together), ``key_terrain`` (ranked rows), ``siting`` (the best posts over the
+        city, :func:`terrain.multi.siting.site_observers`) and ``report`` (file paths, or None).
     """
     from .report import analyse, build_report, report_data
 
     a = analyse(None, list(HILLS), CITY, radius_m=radius_m, target_radius_m=CITY_RADIUS_M,
-                observer_height=observer_height, method=method, progress=progress)
+                observer_height=observer_height, method=method, progress=progress, siting_k=SITING_K,
+                siting_candidates=SITING_CANDIDATES, siting_method=SITING_METHOD)
     dem = a.dem
     label = SYNTHETIC_LABEL if a.synthetic else a.source  # the tiles' own provenance (terrain.fetch.provenance)
     echo(f"Hama high ground — data: {label}")
@@ -96,6 +103,20 @@ def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float
     else:
         echo(f"Key terrain over {CITY}: {a.key_terrain_note}")
     results["key_terrain"] = rows
+
+    echo("")
+    results["siting"] = data["siting"]
+    st = data["siting"]
+    if st:
+        echo(f"Observation posts over {CITY} (best {st['k']} of {st['candidates']} candidates: "
+             f"{SITING_CANDIDATES}, lazy greedy):")
+        for r in st["posts"]:
+            echo(f"  {r['order']}. {r['name']:<34} +{r['gain_percent']:5.1f} %  together {r['cumulative_percent']:5.1f} %")
+        for r in st["named_candidates"]:
+            chosen = f"post {r['chosen']}" if r["chosen"] else "not chosen"
+            echo(f"  {r['name']}: alone {r['solo_percent']:.1f} %, rank {r['solo_rank']} of {st['candidates']}, {chosen}")
+    else:
+        echo(f"Observation posts over {CITY}: {data['siting_note']}")
 
     results["report"] = None
     if out_dir is not None:

@@ -44,6 +44,18 @@ def test_run_demo_writes_the_report_and_summarises_it(tmp_path):
     assert data["coverage"]["seen_by_any_percent"] == c["seen_by_any_percent"]
     assert data["data"]["synthetic"] is True
 
+    # observation posts: three, coverage rising, the best single post first, the hills ranked
+    st = results["siting"]
+    assert "Observation posts over Hama" in text
+    cum = [p["cumulative_percent"] for p in st["posts"]]
+    assert len(cum) == 3 and cum == sorted(cum) and cum[-1] <= 100
+    assert st["posts"][0]["solo_rank"] == 1
+    assert {r["name"] for r in st["named_candidates"]} >= {"Zayn al-Abidin", "Jabal Kafra"}
+    assert (tmp_path / "demo" / "siting.png").is_file()
+    md = (tmp_path / "demo" / "report.md").read_text()
+    assert "## Observation posts" in md and "](siting.png)" in md
+    assert data["siting"]["posts"] == st["posts"]
+
 
 def test_run_demo_without_a_folder_writes_nothing(tmp_path, monkeypatch):
     from terrain.demo import run_demo

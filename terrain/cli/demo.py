@@ -17,10 +17,11 @@ def demo_command(out_dir, observer_height, no_plots):
     """Run the Hama case: what Zayn al-Abidin and Jabal Kafra overlook, as a full report.
 
     Lines of sight to the city, both viewsheds, their combined coverage, the dead
-    ground to both, and the key-terrain ranking; written as report.html (one file
-    to send), report.md and report.json. Viewsheds reach 15 km; key terrain ranks
-    the summits of 30 m prominence or more within 15 km of Hama by what they see of
-    the 2 km around it (the defaults of terrain keyterrain and terrain report).
+    ground to both, the key-terrain ranking and the best 3 observation posts over
+    the city (summits and a 2 km grid); written as report.html (one file to send),
+    report.md and report.json. Viewsheds reach 15 km; key terrain ranks the summits
+    of 30 m prominence or more within 15 km of Hama by what they see of the 2 km
+    around it (the defaults of terrain keyterrain and terrain report).
 
     Uses the tiles `terrain fetch --area hama` put in the cache, labelled by
     their provenance records, and otherwise the bundled SYNTHETIC stand-in

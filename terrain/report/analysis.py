@@ -67,6 +67,8 @@ class ReportAnalysis:
     key_terrain_note: str
     places: list[dict]
     timings_s: dict = field(default_factory=dict)
+    siting: object | None = None
+    siting_note: str = "not requested"
 
     @property
     def synthetic(self) -> bool:
@@ -94,7 +96,9 @@ def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
             target_height: float = 0.0, method: str = DEFAULT_METHOD, curvature: bool = True,
             refraction: float = DEFAULT_REFRACTION, key_terrain: bool = True,
             min_prominence_m: float = DEFAULT_MIN_PROMINENCE_M, key_terrain_top: int = 10,
-            key_terrain_method: str = DEFAULT_METHOD, places=True, progress=None, band: int = 1) -> ReportAnalysis:
+            key_terrain_method: str = DEFAULT_METHOD, places=True, progress=None, band: int = 1,
+            siting_k: int = 0, siting_candidates: str = "summits",
+            siting_method: str = DEFAULT_METHOD) -> ReportAnalysis:
     """Run the analysis of a high-ground report: what the observers see of a target area, and what no one sees.
 
     Parameters
@@ -132,6 +136,10 @@ def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
         Called with one line of text as each step starts.
     band : int
         Band of a multi-band raster holding the heights, when ``dem`` names files (1 = first).
+    siting_k, siting_candidates, siting_method :
+        Choose the best ``siting_k`` observation posts over the target area among ``siting_candidates``
+        (:func:`terrain.multi.siting.site_observers`, viewing distance ``radius_m``, viewshed method
+        ``siting_method``; ``fast`` screens many grid candidates quickly); 0: no siting section.
 
     Returns
     -------
@@ -196,6 +204,14 @@ def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
     else:
         note = "key-terrain ranking not requested"
 
+    siting, siting_note = None, "not requested"
+    if siting_k:
+        say(f"observation posts: best {siting_k} of {siting_candidates} within {radius_m / 1000:g} km")
+        t0 = time.perf_counter()
+        siting, siting_note = _siting(dem, target, siting_k, siting_candidates, radius_m, target_radius_m,
+                                      min_prominence_m, siting_method, opts)
+        timings["siting"] = time.perf_counter() - t0
+
     say("named places: lines of sight")
     t0 = time.perf_counter()
     from .places_table import place_rows, places_on
@@ -214,12 +230,15 @@ def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
         "key_terrain": {"enabled": bool(key_terrain), "search_radius_m": radius_m,
                         "min_prominence_m": float(min_prominence_m), "top": int(key_terrain_top),
                         "method": key_terrain_method},
+        "siting": {"k": int(siting_k), "candidates": siting_candidates, "within_m": radius_m,
+                   "method": siting_method},
     }
     return ReportAnalysis(dem=dem, observers=obs_points, target=target_point, parameters=parameters,
                           viewsheds=viewsheds, lines_of_sight=sight_lines, coverage=coverage,
                           target_mask=coverage_mask, target_area_km2=target_km2, target_seen=target_seen,
                           combined=combined, key_terrain=table, key_terrain_note=note, places=rows,
-                          timings_s={k: round(v, 3) for k, v in timings.items()})
+                          timings_s={k: round(v, 3) for k, v in timings.items()}, siting=siting,
+                          siting_note=siting_note)
 
 
 def split_points(points) -> list:
@@ -385,6 +404,21 @@ def _key_terrain(dem, target, obs_points, radius_m, target_radius_m, min_promine
             f"({target_radius_m / 1000:g} km radius) each sees from {opts['observer_height']:g} m above its top "
             f"(method {method})")
     return table, note
+
+
+def _siting(dem, target, k, candidates, radius_m, target_radius_m, min_prominence_m, method, opts):
+    """The siting result (:func:`terrain.multi.siting.site_observers`) and a note on how it was made."""
+    from ..multi.siting import site_observers
+
+    try:
+        res = site_observers(dem, target, candidates, k, target_radius=target_radius_m, within=radius_m,
+                             max_distance=radius_m, min_prominence=min_prominence_m, method=method, **opts)
+    except InputError as exc:
+        return None, str(exc)
+    note = (f"the best {k} of {res.attrs['candidates']} candidate posts ({candidates} within "
+            f"{radius_m / 1000:g} km of the target), {opts['observer_height']:g} m above the ground, chosen by "
+            f"lazy greedy maximum coverage of the target area (method {method}); {res.attrs['guarantee']}")
+    return res, note
 
 
 def dem_description(dem: xr.DataArray) -> dict:

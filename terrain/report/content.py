@@ -89,6 +89,8 @@ def report_data(a: ReportAnalysis, figures: dict | None = None) -> dict:
         "places": a.places,
         "key_terrain": key,
         "key_terrain_note": a.key_terrain_note,
+        "siting": a.siting.to_dict() if a.siting is not None else None,
+        "siting_note": a.siting_note,
         "data": {"source": a.source, "synthetic": a.synthetic, "label": a.source_label, "files": files,
                  "grid": dem_description(a.dem)},
         "timings_s": a.timings_s,

@@ -137,6 +137,17 @@ def report_figures(a: ReportAnalysis, progress=None) -> list[ReportFigure]:
         out.append(ReportFigure("key_terrain", "key_terrain.png", "key_terrain", "Key terrain",
                                 f"Summits around {target} ranked by the share of the target area each sees.{note}",
                                 png_bytes(_key_terrain_figure(a), a)))
+
+    if a.siting is not None and len(a.siting.posts.rows):
+        from ..plot import plot_siting
+
+        say("figure: observation posts")
+        s = a.siting.attrs
+        out.append(ReportFigure("siting", "siting.png", "siting", "Observation posts",
+                                f"The best {len(a.siting.posts.rows)} posts over {target} in the order chosen, the "
+                                f"ground of the target area they see (blue) and the dead ground they leave "
+                                f"(vermillion, {s['dead_ground_km2']:.2f} km²); right, the coverage for 1..k "
+                                f"posts.{note}", png_bytes(plot_siting(a.siting, dem=a.dem).figure, a)))
     return out
 
 
