@@ -8,7 +8,6 @@ This layer turns a DEM and a user's observer into kernel calls
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +20,7 @@ from .methods import DEFAULT_METHOD, METHODS  # noqa: F401  (re-exported)
 from .dem import dem_crs, dem_transform
 from .earth import DEFAULT_REFRACTION, curvature_factor
 from .errors import InputError
-from .flags import NOT_ANALYSED
+from .flags import HIDDEN, NOT_ANALYSED, VISIBLE
 from .grid import cell_areas_m2, row_geometry
 from .heights import check_heights, eye_elevation_m
 from .numbers import check_number
@@ -174,7 +173,12 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
         (float32 metres above ground a target needs to be seen; NaN where not analysed)
         and ``elevation_angle`` (float32 degrees of the ground above the observer's
         horizontal), on the DEM's grid (the window within ``max_distance``), with the
-        CRS and every parameter in the attributes; only the variables named in ``outputs``.
+        CRS and every parameter in the attributes; only the variables named in ``outputs``. ``visible``
+        carries CF ``flag_values``/``flag_meanings`` and each variable its nodata as ``_FillValue`` (255,
+        NaN), so ``vs.rio.nodata`` and ``vs.rio.to_raster`` see it. The observer is a set of scalar
+        coordinates (``observer_name``, ``observer_lat``, ``observer_lon``, ``observer_x``, ``observer_y``,
+        ``observer_row``, ``observer_col``, ``observer_ground_m``, ``observer_eye_m``), so viewsheds
+        ``xr.concat`` along an ``observer`` dimension as cumulative results are laid out.
 
     Examples
     --------
@@ -189,7 +193,6 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
     if method == "exact":
         _warn_if_long_exact(window.shape)
     z = np.ascontiguousarray(window.values, dtype=np.float32)
-    t0 = time.perf_counter()
     shape = z.shape
     visible = np.empty(shape if "visible" in wanted else (0, 0), dtype=np.uint8)
     angle = np.empty(shape if "elevation_angle" in wanted else (0, 0), dtype=np.float32)
@@ -211,8 +214,7 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
         mvh = H if "min_visible_height" in wanted else np.empty((0, 0), dtype=np.float32)
         viewshed_from_horizon_into(z, H, s.y_m, s.dx_m, *finish, visible, mvh, angle)
         del H
-    seconds = time.perf_counter() - t0
-    return _as_dataset(window, visible, mvh, angle, s, method, seconds, dict(
+    return _as_dataset(window, visible, mvh, angle, s, method, dict(
         observer_height_m=float(observer_height), target_height_m=float(target_height),
         absolute_heights=int(bool(absolute_heights)),
         max_distance_m=float(max_distance) if max_distance is not None else float("nan"),
@@ -253,12 +255,27 @@ def check_outputs(outputs) -> tuple[str, ...]:
     return tuple(n for n in OUTPUTS if n in names)
 
 
-def _as_dataset(window, visible, mvh, angle, s: ViewshedSetup, method, seconds, params) -> xr.Dataset:
-    coords = {"y": window.y, "x": window.x}
+#: The observer's scalar coordinates on a viewshed (1-D along ``observer`` once viewsheds are concatenated,
+#: as in a cumulative result): name, lat/lon (degrees), x/y (the grid's CRS), row/col (in the window),
+#: ground and eye (metres above sea level).
+OBSERVER_COORDS = ("observer_name", "observer_lat", "observer_lon", "observer_x", "observer_y", "observer_row",
+                   "observer_col", "observer_ground_m", "observer_eye_m")
+
+
+def _as_dataset(window, visible, mvh, angle, s: ViewshedSetup, method, params) -> xr.Dataset:
+    o = s.observer
+    observer = {"observer_name": o.name or "", "observer_lat": float(o.lat), "observer_lon": float(o.lon),
+                "observer_x": float(o.x), "observer_y": float(o.y), "observer_row": int(s.r0),
+                "observer_col": int(s.c0), "observer_ground_m": float(o.ground_m),
+                "observer_eye_m": float(s.eye_z)}
+    coords = {"y": window.y, "x": window.x, **{k: ((), v) for k, v in observer.items()}}
     variables = {
+        # CF flags; 255 is the _FillValue (written below), so GDAL, QGIS and rioxarray see it as nodata
         "visible": (("y", "x"), visible, {"long_name": "visible from the observer",
-                                          "flag_values": "0 hidden, 1 visible, 255 not analysed",
-                                          "nodata": NOT_ANALYSED}),
+                                          "flag_values": np.array([HIDDEN, VISIBLE], dtype=np.uint8),
+                                          "flag_meanings": "hidden visible",
+                                          "comment": f"{NOT_ANALYSED} (_FillValue): not analysed (a void, or "
+                                                     "outside the radius, sector or pitch limits)"}),
         "min_visible_height": (("y", "x"), mvh, {"long_name": "height above ground a target needs to be seen",
                                                  "units": "m"}),
         "elevation_angle": (("y", "x"), angle, {"long_name": "angle of the ground above the observer's horizontal",
@@ -266,22 +283,33 @@ def _as_dataset(window, visible, mvh, angle, s: ViewshedSetup, method, seconds, 
     }
     ds = xr.Dataset({k: v for k, v in variables.items() if v[1].shape == window.shape},
                     coords=coords)
+    for name in ds.data_vars:
+        nodata = NOT_ANALYSED if ds[name].dtype == np.uint8 else np.nan
+        # _FillValue in the attributes (rioxarray's encoded=False): the values stay as computed
+        ds[name].rio.write_nodata(nodata, encoded=False, inplace=True)
     crs = window.rio.crs
     if crs is not None:
         ds.rio.write_crs(crs, inplace=True)  # inplace: the default deep-copies every variable
     ds.rio.write_transform(window.rio.transform(recalc=False), inplace=True)
-    o = s.observer
     ds.attrs.update(params)
+    # no timings here: identical runs give identical results (and GeoTIFF tags)
     ds.attrs.update({
         "method": method, "terrain_version": __version__,
-        "observer_name": o.name or "", "observer_lat": o.lat, "observer_lon": o.lon,
-        "observer_x": o.x, "observer_y": o.y, "observer_row": int(s.r0), "observer_col": int(s.c0),
-        "observer_ground_m": o.ground_m, "observer_eye_m": s.eye_z,
         "source": window.attrs.get("source", ""), "files": window.attrs.get("files", ""),
         "synthetic": int(window.attrs.get("synthetic", 0)),
-        "kernel_seconds": round(seconds, 4),
     })
     return ds
+
+
+def observer_of(result: xr.Dataset) -> dict:
+    """The observer of a single viewshed (its scalar coordinates) as a dict, names without ``observer_``."""
+    out = {}
+    for k in OBSERVER_COORDS:
+        if k in result.coords:
+            v = result.coords[k].values.item()
+            out[k[len("observer_"):]] = v if isinstance(v, str) else (int(v) if k.endswith(("_row", "_col"))
+                                                                      else float(v))
+    return out
 
 
 def cell_areas(result: xr.Dataset | xr.DataArray) -> np.ndarray:
@@ -311,9 +339,10 @@ def visible_percent(result: xr.Dataset) -> float:
 def viewshed_summary(result: xr.Dataset) -> dict:
     """The headline numbers of a viewshed: visible and analysed area (km^2), percent, observer, method."""
     a = result.attrs
+    o = observer_of(result)
     return {
-        "observer": {"name": a.get("observer_name") or None, "lat": a["observer_lat"], "lon": a["observer_lon"],
-                     "ground_m": a["observer_ground_m"], "eye_m": a["observer_eye_m"]},
+        "observer": {"name": o.get("name") or None, "lat": o["lat"], "lon": o["lon"],
+                     "ground_m": o["ground_m"], "eye_m": o["eye_m"]},
         "visible_km2": round(visible_area_km2(result), 3),
         "analysed_km2": round(analysed_area_km2(result), 3),
         "visible_percent": round(visible_percent(result), 3),

@@ -36,10 +36,10 @@ def test_geotiff_roundtrip(result, tmp_path):
 
 def test_netcdf_roundtrip(result, tmp_path):
     path = write_netcdf(result, tmp_path / "vs.nc")
-    back = xr.open_dataset(path)
-    np.testing.assert_array_equal(back.visible.values, result.visible.values)
-    assert back.attrs["observer_lat"] == pytest.approx(44.2708)
-    back.close()
+    with xr.open_dataset(path, mask_and_scale=False) as back:
+        np.testing.assert_array_equal(back.visible.values, result.visible.values)
+        assert back["observer_lat"].item() == pytest.approx(44.2708)
+        assert back.visible.attrs["_FillValue"] == 255
 
 
 def test_geojson_area_matches_raster(result, tmp_path):
