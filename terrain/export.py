@@ -28,7 +28,7 @@ from .atomic import atomic_path
 from .errors import InputError
 from .output_paths import (GEOJSON_SUFFIXES, GEOTIFF_SUFFIXES, GPKG_SUFFIXES, KML_SUFFIXES,
                            KMZ_SUFFIXES, NETCDF_SUFFIXES, POLYGON_SUFFIXES, RASTER_SUFFIXES, check_output,
-                           format_of)
+                           format_of, is_pass_through)
 
 _NODATA = {"uint8": 255, "float32": np.nan, "uint16": 65535, "uint32": 4294967295, "uint64": None,
            "int32": -2147483648}
@@ -65,7 +65,10 @@ def write_result(result: xr.Dataset | xr.DataArray, path, variable: str | None =
     (default ``visible``) is 1. Any other extension is refused with the list of those written.
     """
     check_output(path, inputs=_result_inputs(result), overwrite=overwrite, suffixes=ALL_SUFFIXES, what="output")
-    fmt = format_of(path)
+    if is_pass_through(path) and Path(path).suffix.lower() not in ALL_SUFFIXES:
+        fmt = "GeoTIFF"  # a device or pipe (/dev/stdout) without an extension gets the default format
+    else:
+        fmt = format_of(path)
     if fmt == "GeoTIFF":
         return write_geotiff(result, path, variable, overwrite=overwrite, cog=cog)
     if fmt == "NetCDF":
@@ -349,6 +352,7 @@ def write_polygons(result: xr.Dataset, path, variable: str = "visible", value: i
     GeoJSON (``.geojson``, ``.json``), GeoPackage (``.gpkg``), KML (``.kml``) or KMZ (``.kmz``)."""
     check_output(path, inputs=_result_inputs(result), overwrite=overwrite, suffixes=POLYGON_SUFFIXES,
                  what="output")
-    fmt = format_of(path, POLYGON_SUFFIXES)
+    fmt = "GeoJSON" if is_pass_through(path) and Path(path).suffix.lower() not in POLYGON_SUFFIXES else \
+        format_of(path, POLYGON_SUFFIXES)
     writer = {"GeoJSON": write_geojson, "GeoPackage": write_geopackage, "KML": write_kml, "KMZ": write_kml}[fmt]
     return writer(result, path, variable, value, overwrite=overwrite)

@@ -48,8 +48,13 @@ KMZ_SUFFIXES = FORMATS["KMZ"][0]
 RASTER_SUFFIXES = GEOTIFF_SUFFIXES + NETCDF_SUFFIXES
 #: Polygons of a result's visible (or seen) area.
 POLYGON_SUFFIXES = GEOJSON_SUFFIXES + GPKG_SUFFIXES + KML_SUFFIXES + KMZ_SUFFIXES
-#: The QGIS layer style written beside each raster the command line writes (``vs.tif`` -> ``vs.qml``).
+#: The QGIS layer style written beside each GeoTIFF the command line writes (``vs.tif`` -> ``vs.qml``).
 QML_SUFFIX = ".qml"
+
+
+def qml_path(raster_path) -> Path:
+    """Where QGIS looks for the style of ``raster_path``: the same name with ``.qml``."""
+    return Path(os.fspath(raster_path)).with_suffix(QML_SUFFIX)
 
 
 def format_of(path, suffixes: Sequence[str] | None = None) -> str:
