@@ -189,6 +189,7 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
     wanted = check_outputs(outputs)
     s = prepare(dem, observer, observer_height, target_height, max_distance, min_distance, azimuth, pitch,
                 curvature, refraction, absolute_heights, method)
+    _warn_if_past_the_edge(dem, s)
     window = dem.isel(y=s.rows, x=s.cols)
     if method == "exact":
         _warn_if_long_exact(window.shape)
@@ -243,6 +244,47 @@ def _warn_if_long_exact(shape) -> None:
                       f"on {threads} threads (Ctrl-C stops it); a radius (--radius, max_distance) or "
                       "method 'refined', exact wherever the verdict is in doubt, is far faster", LongRunWarning,
                       stacklevel=3)
+
+
+def lost_area_km2(dem: xr.DataArray, s: ViewshedSetup) -> tuple[float, float]:
+    """``(lost, wanted)``: km² of the area asked for (the ring within the radius, in the sector) that lies
+    off the DEM, and of the whole area asked for. ``(0, 0)`` without a radius."""
+    if not s.max_d:
+        return 0.0, 0.0
+    sector = 1.0 if s.full_circle else ((s.az[1] - s.az[0]) % 360.0) / 360.0
+    wanted = math.pi * (s.max_d ** 2 - s.min_d ** 2) * sector
+    y_all, dx_all = row_geometry(dem_transform(dem), dem.shape, dem_crs(dem))
+    obs = s.observer
+    nrows, ncols = dem.shape
+    half_h = 0.5 * abs(float(y_all[1] - y_all[0])) if nrows > 1 else 0.5 * float(dx_all[0])
+    # cheap test first: does the disc reach past an edge of the DEM at all?
+    reach_c = int(math.ceil(s.max_d / float(dx_all[s.rows].min())))
+    if (y_all[obs.r] - s.max_d >= y_all[0] - half_h and y_all[obs.r] + s.max_d <= y_all[-1] + half_h
+            and obs.c - reach_c >= 0 and obs.c + reach_c < ncols):
+        return 0.0, wanted / 1e6
+    dy = (s.y_m - y_all[obs.r])[:, None]
+    dx = (np.arange(s.cols.start, s.cols.stop) - obs.c)[None, :] * s.dx_m[:, None]
+    d2 = dy * dy + dx * dx
+    inside = (d2 <= s.max_d ** 2) & (d2 >= s.min_d ** 2)
+    if not s.full_circle:
+        bearing = np.degrees(np.arctan2(dx, -dy)) % 360.0
+        inside &= (bearing - s.az[0]) % 360.0 <= (s.az[1] - s.az[0]) % 360.0
+    covered = float((inside * cell_areas_m2(s.y_m, s.dx_m)[:, None]).sum())
+    return max(wanted - covered, 0.0) / 1e6, wanted / 1e6
+
+
+def _warn_if_past_the_edge(dem: xr.DataArray, s: ViewshedSetup) -> None:
+    """Warn (:class:`TerrainWarning`) with the area lost when the radius runs past the loaded DEM."""
+    import warnings
+
+    from .errors import TerrainWarning
+
+    lost, wanted = lost_area_km2(dem, s)
+    cell_km2 = float(cell_areas_m2(s.y_m, s.dx_m)[s.r0]) / 1e6
+    if lost > 0.01 * wanted and lost > 2 * cell_km2:
+        warnings.warn(f"the radius {s.max_d / 1000:g} km runs past the edge of the DEM: {lost:.1f} km² of the "
+                      f"{wanted:.1f} km² asked for ({100 * lost / wanted:.0f} %) is off the DEM and not analysed; "
+                      "load the neighbouring tiles (several DEM files) to cover it", TerrainWarning, stacklevel=3)
 
 
 def check_outputs(outputs) -> tuple[str, ...]:

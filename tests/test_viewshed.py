@@ -168,3 +168,20 @@ def test_rio_to_raster_writes_nodata_and_flags(white_mountains, tmp_path):
     with rasterio.open(tmp_path / "f.tif") as ds:
         assert ds.count == 2 and math.isnan(ds.nodata)
         np.testing.assert_array_equal(ds.read(1), vs.min_visible_height.values)
+
+
+def test_radius_past_the_dem_warns_with_the_area_lost(white_mountains):
+    import warnings
+
+    from terrain.errors import TerrainWarning
+
+    with pytest.warns(TerrainWarning, match=r"runs past the edge of the DEM: ([\d.]+) km² of the 1256\.6 km²") as rec:
+        vs = viewshed(white_mountains, "44.95,-71.5", max_distance=20_000, method="fast", outputs=("visible",))
+    lost = float(str(rec[0].message).split("DEM: ")[1].split(" km²")[0])
+    assert lost == pytest.approx(math.pi * 20.0 ** 2 - analysed_area_km2(vs), abs=1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TerrainWarning)
+        viewshed(white_mountains, "Mount Washington", max_distance=20_000, method="fast", outputs=("visible",))
+        # a sector that looks away from the edge loses nothing
+        viewshed(white_mountains, "44.95,-71.5", max_distance=20_000, azimuth=(120, 240), method="fast",
+                 outputs=("visible",))
