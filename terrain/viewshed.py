@@ -282,8 +282,11 @@ def _warn_if_past_the_edge(dem: xr.DataArray, s: ViewshedSetup) -> None:
     lost, wanted = lost_area_km2(dem, s)
     cell_km2 = float(cell_areas_m2(s.y_m, s.dx_m)[s.r0]) / 1e6
     if lost > 0.01 * wanted and lost > 2 * cell_km2:
-        warnings.warn(f"the radius {s.max_d / 1000:g} km runs past the edge of the DEM: {lost:.1f} km² of the "
-                      f"{wanted:.1f} km² asked for ({100 * lost / wanted:.0f} %) is off the DEM and not analysed; "
+        def km2(a):
+            return f"{a:.1f}" if a >= 10 else f"{a:.3g}"
+
+        warnings.warn(f"the radius {s.max_d / 1000:g} km runs past the edge of the DEM: {km2(lost)} km² of the "
+                      f"{km2(wanted)} km² asked for ({100 * lost / wanted:.0f} %) is off the DEM and not analysed; "
                       "load the neighbouring tiles (several DEM files) to cover it", TerrainWarning, stacklevel=3)
 
 
