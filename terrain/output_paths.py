@@ -27,10 +27,47 @@ from typing import Iterable, Sequence
 
 from .errors import InputError
 
-#: Extensions of the raster writers (GeoTIFF, NetCDF).
-GEOTIFF_SUFFIXES = (".tif", ".tiff")
-NETCDF_SUFFIXES = (".nc", ".nc4", ".netcdf")
-GEOJSON_SUFFIXES = (".geojson", ".json")
+#: Every file format terrain's writers write, by name: its extensions (lower case, with the dot) and what it
+#: holds. The one table the command line (``OutputFile`` types) and the Python writers
+#: (:mod:`terrain.export`) both check against; the format of an output follows its extension.
+FORMATS = {
+    "GeoTIFF": ((".tif", ".tiff"), "raster, one variable (tiled, DEFLATE; --cog: Cloud-Optimized)"),
+    "NetCDF": ((".nc", ".nc4", ".netcdf"), "raster, every variable (zlib, CF)"),
+    "GeoJSON": ((".geojson", ".json"), "polygons of the visible area, lon/lat"),
+    "GeoPackage": ((".gpkg",), "polygons of the visible area, the grid's CRS (needs pyogrio)"),
+    "KML": ((".kml",), "polygons of the visible area for Google Earth, lon/lat"),
+    "KMZ": ((".kmz",), "zipped KML"),
+}
+GEOTIFF_SUFFIXES = FORMATS["GeoTIFF"][0]
+NETCDF_SUFFIXES = FORMATS["NetCDF"][0]
+GEOJSON_SUFFIXES = FORMATS["GeoJSON"][0]
+GPKG_SUFFIXES = FORMATS["GeoPackage"][0]
+KML_SUFFIXES = FORMATS["KML"][0]
+KMZ_SUFFIXES = FORMATS["KMZ"][0]
+#: Rasters (one variable or every variable).
+RASTER_SUFFIXES = GEOTIFF_SUFFIXES + NETCDF_SUFFIXES
+#: Polygons of a result's visible (or seen) area.
+POLYGON_SUFFIXES = GEOJSON_SUFFIXES + GPKG_SUFFIXES + KML_SUFFIXES + KMZ_SUFFIXES
+#: The QGIS layer style written beside each GeoTIFF the command line writes (``vs.tif`` -> ``vs.qml``).
+QML_SUFFIX = ".qml"
+
+
+def qml_path(raster_path) -> Path:
+    """Where QGIS looks for the style of ``raster_path``: the same name with ``.qml``."""
+    return Path(os.fspath(raster_path)).with_suffix(QML_SUFFIX)
+
+
+def format_of(path, suffixes: Sequence[str] | None = None) -> str:
+    """The name in :data:`FORMATS` of the format ``path``'s extension names (among ``suffixes`` if given)."""
+    suffix = Path(os.fspath(path)).suffix.lower()
+    for name, (exts, _) in FORMATS.items():
+        if suffix in exts and (suffixes is None or suffix in suffixes):
+            return name
+    allowed = suffixes if suffixes is not None else tuple(e for exts, _ in FORMATS.values() for e in exts)
+    raise InputError(f"{os.fspath(path)} has extension {suffix!r}, which terrain does not write here; "
+                     f"use one of {', '.join(allowed)}")
+
+
 #: Figure formats matplotlib writes without extra software.
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg", ".jpg", ".jpeg")
 #: What a report folder holds (report.html, report.md, report.json and PNG figures).

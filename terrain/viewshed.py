@@ -8,7 +8,6 @@ This layer turns a DEM and a user's observer into kernel calls
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +20,7 @@ from .methods import DEFAULT_METHOD, METHODS  # noqa: F401  (re-exported)
 from .dem import dem_crs, dem_transform
 from .earth import DEFAULT_REFRACTION, curvature_factor
 from .errors import InputError
-from .flags import NOT_ANALYSED
+from .flags import HIDDEN, NOT_ANALYSED, VISIBLE
 from .grid import cell_areas_m2, row_geometry
 from .heights import check_heights, eye_elevation_m
 from .numbers import check_number
@@ -174,7 +173,12 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
         (float32 metres above ground a target needs to be seen; NaN where not analysed)
         and ``elevation_angle`` (float32 degrees of the ground above the observer's
         horizontal), on the DEM's grid (the window within ``max_distance``), with the
-        CRS and every parameter in the attributes; only the variables named in ``outputs``.
+        CRS and every parameter in the attributes; only the variables named in ``outputs``. ``visible``
+        carries CF ``flag_values``/``flag_meanings`` and each variable its nodata as ``_FillValue`` (255,
+        NaN), so ``vs.rio.nodata`` and ``vs.rio.to_raster`` see it. The observer is a set of scalar
+        coordinates (``observer_name``, ``observer_lat``, ``observer_lon``, ``observer_x``, ``observer_y``,
+        ``observer_row``, ``observer_col``, ``observer_ground_m``, ``observer_eye_m``), so viewsheds
+        ``xr.concat`` along an ``observer`` dimension as cumulative results are laid out.
 
     Examples
     --------
@@ -185,11 +189,11 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
     wanted = check_outputs(outputs)
     s = prepare(dem, observer, observer_height, target_height, max_distance, min_distance, azimuth, pitch,
                 curvature, refraction, absolute_heights, method)
+    _warn_if_past_the_edge(dem, s)
     window = dem.isel(y=s.rows, x=s.cols)
     if method == "exact":
         _warn_if_long_exact(window.shape)
     z = np.ascontiguousarray(window.values, dtype=np.float32)
-    t0 = time.perf_counter()
     shape = z.shape
     visible = np.empty(shape if "visible" in wanted else (0, 0), dtype=np.uint8)
     angle = np.empty(shape if "elevation_angle" in wanted else (0, 0), dtype=np.float32)
@@ -211,8 +215,7 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
         mvh = H if "min_visible_height" in wanted else np.empty((0, 0), dtype=np.float32)
         viewshed_from_horizon_into(z, H, s.y_m, s.dx_m, *finish, visible, mvh, angle)
         del H
-    seconds = time.perf_counter() - t0
-    return _as_dataset(window, visible, mvh, angle, s, method, seconds, dict(
+    return _as_dataset(window, visible, mvh, angle, s, method, dict(
         observer_height_m=float(observer_height), target_height_m=float(target_height),
         absolute_heights=int(bool(absolute_heights)),
         max_distance_m=float(max_distance) if max_distance is not None else float("nan"),
@@ -243,6 +246,50 @@ def _warn_if_long_exact(shape) -> None:
                       stacklevel=3)
 
 
+def lost_area_km2(dem: xr.DataArray, s: ViewshedSetup) -> tuple[float, float]:
+    """``(lost, wanted)``: km² of the area asked for (the ring within the radius, in the sector) that lies
+    off the DEM, and of the whole area asked for. ``(0, 0)`` without a radius."""
+    if not s.max_d:
+        return 0.0, 0.0
+    sector = 1.0 if s.full_circle else ((s.az[1] - s.az[0]) % 360.0) / 360.0
+    wanted = math.pi * (s.max_d ** 2 - s.min_d ** 2) * sector
+    y_all, dx_all = row_geometry(dem_transform(dem), dem.shape, dem_crs(dem))
+    obs = s.observer
+    nrows, ncols = dem.shape
+    half_h = 0.5 * abs(float(y_all[1] - y_all[0])) if nrows > 1 else 0.5 * float(dx_all[0])
+    # cheap test first: does the disc reach past an edge of the DEM at all?
+    reach_c = int(math.ceil(s.max_d / float(dx_all[s.rows].min())))
+    if (y_all[obs.r] - s.max_d >= y_all[0] - half_h and y_all[obs.r] + s.max_d <= y_all[-1] + half_h
+            and obs.c - reach_c >= 0 and obs.c + reach_c < ncols):
+        return 0.0, wanted / 1e6
+    dy = (s.y_m - y_all[obs.r])[:, None]
+    dx = (np.arange(s.cols.start, s.cols.stop) - obs.c)[None, :] * s.dx_m[:, None]
+    d2 = dy * dy + dx * dx
+    inside = (d2 <= s.max_d ** 2) & (d2 >= s.min_d ** 2)
+    if not s.full_circle:
+        bearing = np.degrees(np.arctan2(dx, -dy)) % 360.0
+        inside &= (bearing - s.az[0]) % 360.0 <= (s.az[1] - s.az[0]) % 360.0
+    covered = float((inside * cell_areas_m2(s.y_m, s.dx_m)[:, None]).sum())
+    return max(wanted - covered, 0.0) / 1e6, wanted / 1e6
+
+
+def _warn_if_past_the_edge(dem: xr.DataArray, s: ViewshedSetup) -> None:
+    """Warn (:class:`TerrainWarning`) with the area lost when the radius runs past the loaded DEM."""
+    import warnings
+
+    from .errors import TerrainWarning
+
+    lost, wanted = lost_area_km2(dem, s)
+    cell_km2 = float(cell_areas_m2(s.y_m, s.dx_m)[s.r0]) / 1e6
+    if lost > 0.01 * wanted and lost > 2 * cell_km2:
+        def km2(a):
+            return f"{a:.1f}" if a >= 10 else f"{a:.3g}"
+
+        warnings.warn(f"the radius {s.max_d / 1000:g} km runs past the edge of the DEM: {km2(lost)} km² of the "
+                      f"{km2(wanted)} km² asked for ({100 * lost / wanted:.0f} %) is off the DEM and not analysed; "
+                      "load the neighbouring tiles (several DEM files) to cover it", TerrainWarning, stacklevel=3)
+
+
 def check_outputs(outputs) -> tuple[str, ...]:
     """The ``outputs=`` names, checked: a non-empty selection of :data:`OUTPUTS`, in their canonical order."""
     names = (outputs,) if isinstance(outputs, str) else tuple(outputs)
@@ -253,12 +300,27 @@ def check_outputs(outputs) -> tuple[str, ...]:
     return tuple(n for n in OUTPUTS if n in names)
 
 
-def _as_dataset(window, visible, mvh, angle, s: ViewshedSetup, method, seconds, params) -> xr.Dataset:
-    coords = {"y": window.y, "x": window.x}
+#: The observer's scalar coordinates on a viewshed (1-D along ``observer`` once viewsheds are concatenated,
+#: as in a cumulative result): name, lat/lon (degrees), x/y (the grid's CRS), row/col (in the window),
+#: ground and eye (metres above sea level).
+OBSERVER_COORDS = ("observer_name", "observer_lat", "observer_lon", "observer_x", "observer_y", "observer_row",
+                   "observer_col", "observer_ground_m", "observer_eye_m")
+
+
+def _as_dataset(window, visible, mvh, angle, s: ViewshedSetup, method, params) -> xr.Dataset:
+    o = s.observer
+    observer = {"observer_name": o.name or "", "observer_lat": float(o.lat), "observer_lon": float(o.lon),
+                "observer_x": float(o.x), "observer_y": float(o.y), "observer_row": int(s.r0),
+                "observer_col": int(s.c0), "observer_ground_m": float(o.ground_m),
+                "observer_eye_m": float(s.eye_z)}
+    coords = {"y": window.y, "x": window.x, **{k: ((), v) for k, v in observer.items()}}
     variables = {
+        # CF flags; 255 is the _FillValue (written below), so GDAL, QGIS and rioxarray see it as nodata
         "visible": (("y", "x"), visible, {"long_name": "visible from the observer",
-                                          "flag_values": "0 hidden, 1 visible, 255 not analysed",
-                                          "nodata": NOT_ANALYSED}),
+                                          "flag_values": np.array([HIDDEN, VISIBLE], dtype=np.uint8),
+                                          "flag_meanings": "hidden visible",
+                                          "comment": f"{NOT_ANALYSED} (_FillValue): not analysed (a void, or "
+                                                     "outside the radius, sector or pitch limits)"}),
         "min_visible_height": (("y", "x"), mvh, {"long_name": "height above ground a target needs to be seen",
                                                  "units": "m"}),
         "elevation_angle": (("y", "x"), angle, {"long_name": "angle of the ground above the observer's horizontal",
@@ -266,22 +328,33 @@ def _as_dataset(window, visible, mvh, angle, s: ViewshedSetup, method, seconds, 
     }
     ds = xr.Dataset({k: v for k, v in variables.items() if v[1].shape == window.shape},
                     coords=coords)
+    for name in ds.data_vars:
+        nodata = NOT_ANALYSED if ds[name].dtype == np.uint8 else np.nan
+        # _FillValue in the attributes (rioxarray's encoded=False): the values stay as computed
+        ds[name].rio.write_nodata(nodata, encoded=False, inplace=True)
     crs = window.rio.crs
     if crs is not None:
         ds.rio.write_crs(crs, inplace=True)  # inplace: the default deep-copies every variable
     ds.rio.write_transform(window.rio.transform(recalc=False), inplace=True)
-    o = s.observer
     ds.attrs.update(params)
+    # no timings here: identical runs give identical results (and GeoTIFF tags)
     ds.attrs.update({
         "method": method, "terrain_version": __version__,
-        "observer_name": o.name or "", "observer_lat": o.lat, "observer_lon": o.lon,
-        "observer_x": o.x, "observer_y": o.y, "observer_row": int(s.r0), "observer_col": int(s.c0),
-        "observer_ground_m": o.ground_m, "observer_eye_m": s.eye_z,
         "source": window.attrs.get("source", ""), "files": window.attrs.get("files", ""),
         "synthetic": int(window.attrs.get("synthetic", 0)),
-        "kernel_seconds": round(seconds, 4),
     })
     return ds
+
+
+def observer_of(result: xr.Dataset) -> dict:
+    """The observer of a single viewshed (its scalar coordinates) as a dict, names without ``observer_``."""
+    out = {}
+    for k in OBSERVER_COORDS:
+        if k in result.coords:
+            v = result.coords[k].values.item()
+            out[k[len("observer_"):]] = v if isinstance(v, str) else (int(v) if k.endswith(("_row", "_col"))
+                                                                      else float(v))
+    return out
 
 
 def cell_areas(result: xr.Dataset | xr.DataArray) -> np.ndarray:
@@ -311,9 +384,10 @@ def visible_percent(result: xr.Dataset) -> float:
 def viewshed_summary(result: xr.Dataset) -> dict:
     """The headline numbers of a viewshed: visible and analysed area (km^2), percent, observer, method."""
     a = result.attrs
+    o = observer_of(result)
     return {
-        "observer": {"name": a.get("observer_name") or None, "lat": a["observer_lat"], "lon": a["observer_lon"],
-                     "ground_m": a["observer_ground_m"], "eye_m": a["observer_eye_m"]},
+        "observer": {"name": o.get("name") or None, "lat": o["lat"], "lon": o["lon"],
+                     "ground_m": o["ground_m"], "eye_m": o["eye_m"]},
         "visible_km2": round(visible_area_km2(result), 3),
         "analysed_km2": round(analysed_area_km2(result), 3),
         "visible_percent": round(visible_percent(result), 3),

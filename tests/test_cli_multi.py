@@ -112,3 +112,34 @@ def test_every_command_writes_its_figure(dem_path, tmp_path):
         assert res.exit_code == 0, res.output
         assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 20_000, name
         assert str(png) in res.output
+
+
+def test_cumulative_and_vindex_rasters_get_qgis_styles_and_cog(dem_path, tmp_path):
+    from xml.etree import ElementTree as ET
+
+    import xarray as xr
+
+    from terrain.plot.cumulative_map import DEAD_COLOUR
+
+    path, dem = dem_path
+    out = tmp_path / "c.tif"
+    res = run("cumulative", path, "--observers", f"{xy(dem, 10, 10)};{xy(dem, 40, 40)}", "--observer-height", 10,
+              "--radius", "1km", "--out", out, "--cog")
+    assert res.exit_code == 0, res.output
+    with rasterio.open(out) as src:
+        assert src.tags(ns="IMAGE_STRUCTURE")["LAYOUT"] == "COG"
+    root = ET.fromstring((tmp_path / "c.qml").read_text().split("\n", 1)[1])
+    entries = {int(e.get("value")): e.get("color") for e in root.iter("paletteEntry")}
+    assert sorted(entries) == [0, 1, 2] and entries[0] == DEAD_COLOUR.lower()
+    res = run("vindex", path, "--radius", "400m", "--stride", 6, "--out", tmp_path / "vi.tif")
+    assert res.exit_code == 0, res.output
+    with rasterio.open(tmp_path / "vi.tif") as src:
+        v = src.read(1)
+    shader = ET.fromstring((tmp_path / "vi.qml").read_text().split("\n", 1)[1]).find(".//colorrampshader")
+    assert shader.get("colorRampType") == "INTERPOLATED"
+    assert float(shader.get("minimumValue")) == pytest.approx(np.nanmin(v))
+    assert float(shader.get("maximumValue")) == pytest.approx(np.nanmax(v))
+    res = run("vindex", path, "--radius", "400m", "--stride", 6, "--out", tmp_path / "vi.nc")
+    assert res.exit_code == 0, res.output
+    with xr.open_dataset(tmp_path / "vi.nc") as nc:
+        np.testing.assert_array_equal(nc.visibility_index.values, v)

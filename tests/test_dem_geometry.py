@@ -203,7 +203,7 @@ def test_tiles_across_the_antimeridian_are_neighbours(tmp_path):
     obs = terrain.locate(dem, "0.5,-179.5")
     assert dem.values[obs.r, obs.c] == 80.0
     vs = terrain.viewshed(dem, "0.5,179.9", max_distance=20000.0, method="fast")
-    assert vs.attrs["observer_lon"] == pytest.approx(179.9)
+    assert vs["observer_lon"].item() == pytest.approx(179.9)
     # the disc crosses the antimeridian: cells both sides of it were analysed
     lon_analysed = vs.x.values[np.nonzero((vs.visible.values != 255).any(axis=0))[0]]
     assert lon_analysed.min() < 180.0 < lon_analysed.max()

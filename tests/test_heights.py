@@ -23,7 +23,7 @@ def test_absolute_eye_and_relative_eye_give_the_same_viewshed(white_mountains):
     ab = terrain.viewshed(white_mountains, WASHINGTON, observer_height=obs.ground_m + 10.0, target_height=5.0,
                           max_distance=8000, method="fast", absolute_heights=True)
     np.testing.assert_array_equal(rel.visible.values, ab.visible.values)
-    assert ab.attrs["observer_eye_m"] == pytest.approx(obs.ground_m + 10.0)
+    assert ab["observer_eye_m"].item() == pytest.approx(obs.ground_m + 10.0)
 
 
 def test_target_height_is_above_the_ground_also_with_absolute_heights(white_mountains):

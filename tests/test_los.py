@@ -154,7 +154,7 @@ def test_verdict_is_the_exact_viewshed_at_the_target_cell(terrain, white_mountai
         vs = viewshed(dem, a, observer_height=oh, target_height=th, method="exact",
                       outputs=("visible", "min_visible_height"))
         agree += los.visible == (int(vs.visible.values[rb, cb]) == 1)
-        assert los.observer_eye_m == float(vs.attrs["observer_eye_m"])
+        assert los.observer_eye_m == float(vs["observer_eye_m"].item())
         if not los.visible:
             assert los.extra_target_height_m == pytest.approx(float(vs.min_visible_height.values[rb, cb]) - th,
                                                               abs=1e-3)

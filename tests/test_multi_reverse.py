@@ -33,4 +33,4 @@ def test_heights_are_swapped():
     rv = reverse_viewshed(dem, xy(dem, 10, 10), observer_height=5.0, target_height=20.0, method="fast")
     vs = viewshed(dem, xy(dem, 10, 10), observer_height=20.0, target_height=5.0, method="fast")
     assert np.array_equal(rv["visible"].values, vs["visible"].values)
-    assert rv.attrs["observer_eye_m"] == vs.attrs["observer_eye_m"]
+    assert rv["observer_eye_m"].item() == vs["observer_eye_m"].item()

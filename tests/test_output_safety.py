@@ -158,7 +158,7 @@ def test_unwritable_folder_is_refused_before_any_work(work, monkeypatch):
 
 
 @pytest.mark.parametrize("value, words", [("trail/", "names a folder"), ("", "is empty"),
-                                          ("x.asc", "does not write"), ("x.kml", "does not write"),
+                                          ("x.asc", "does not write"), ("x.shp", "does not write"),
                                           ("noext", "no extension")])
 def test_bad_output_names(work, value, words):
     res = invoke("viewshed", "dem.tif", *SMALL, "--out", value)

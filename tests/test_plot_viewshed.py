@@ -68,8 +68,8 @@ def test_observer_marker_at_observer(plain, close_figures):
     ax = plot_viewshed(vs, dem=dem, places=False)
     (marker,) = [ln for ln in ax.lines if ln.get_gid() == "observer"]
     x, y = marker.get_xydata()[0]
-    assert x == pytest.approx(vs.attrs["observer_lon"], abs=1e-12)
-    assert y == pytest.approx(vs.attrs["observer_lat"], abs=1e-12)
+    assert x == pytest.approx(vs["observer_lon"].item(), abs=1e-12)
+    assert y == pytest.approx(vs["observer_lat"].item(), abs=1e-12)
     assert marker.get_marker() == "^"
     # and it is drawn there: the rendered pixel a little below the apex is the marker's black
     fig = ax.figure
@@ -130,7 +130,7 @@ def test_geographic_aspect_makes_a_km_a_km(plain, close_figures):
     assert ax.get_aspect() == pytest.approx(1 / math.cos(math.radians(lat)), rel=1e-3)
     # 1 km east and 1 km north span the same number of pixels
     ax.apply_aspect()
-    lon0, lat0 = vs.attrs["observer_lon"], vs.attrs["observer_lat"]
+    lon0, lat0 = vs["observer_lon"].item(), vs["observer_lat"].item()
     dlat = 1 / 110.95
     dlon = 1 / (111.32 * math.cos(math.radians(lat0)))
     p0 = ax.transData.transform((lon0, lat0))
@@ -168,7 +168,7 @@ def test_places_marked_visible_or_hidden(plain, close_figures):
 
 def test_place_at_observer_names_the_observer(plain, close_figures):
     dem, vs = plain
-    lat, lon = vs.attrs["observer_lat"], vs.attrs["observer_lon"]
+    lat, lon = vs["observer_lat"].item(), vs["observer_lon"].item()
     ax = plot_viewshed(vs, dem=dem, places=[("Tower Hill", lat + 0.0005, lon)])
     assert "Viewshed from Tower Hill" in ax.get_title()
     assert not [ln for ln in ax.lines if ln.get_gid() in ("place-visible", "place-hidden")]
@@ -178,7 +178,7 @@ def test_place_at_observer_names_the_observer(plain, close_figures):
 def test_crowded_place_labels_do_not_overlap(plain, close_figures):
     dem, vs = plain
     rng = np.random.default_rng(3)
-    lat0, lon0 = vs.attrs["observer_lat"], vs.attrs["observer_lon"]
+    lat0, lon0 = vs["observer_lat"].item(), vs["observer_lon"].item()
     places = [(f"Village {i}", lat0 + rng.uniform(-0.012, 0.012), lon0 + rng.uniform(-0.015, 0.015))
               for i in range(80)]
     ax = plot_viewshed(vs, dem=dem, places=places)
@@ -222,7 +222,7 @@ def test_on_given_axes_and_projected_grid(close_figures):
     assert ax.get_aspect() == 1.0
     assert "km" in ax.get_xlabel()
     (marker,) = [ln for ln in ax.lines if ln.get_gid() == "observer"]
-    assert marker.get_xydata()[0] == pytest.approx([vs.attrs["observer_x"], vs.attrs["observer_y"]])
+    assert marker.get_xydata()[0] == pytest.approx([vs["observer_x"].item(), vs["observer_y"].item()])
 
 
 def test_real_tile_footnote_says_srtm(white_mountains_path, tmp_path, close_figures):

@@ -57,7 +57,7 @@ def test_json_matches_direct_api_calls(dem, report):
         vs = viewshed(dem, o["name"], observer_height=PARAMS["observer_height"],
                       target_height=PARAMS["target_height"], max_distance=PARAMS["radius_m"], method="fast")
         assert o["visible_km2"] == pytest.approx(visible_area_km2(vs), abs=1e-3)
-        assert o["eye_m"] == pytest.approx(vs.attrs["observer_eye_m"], abs=0.051)
+        assert o["eye_m"] == pytest.approx(vs["observer_eye_m"].item(), abs=0.051)
     assert len(data["places"]) >= 5
     checked = 0
     for place in data["places"]:

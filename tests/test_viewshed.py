@@ -38,7 +38,7 @@ def test_radius_window_and_ring():
     assert vs.sizes["x"] <= 103 and vs.sizes["y"] <= 103
     ring = np.pi * (1.5 ** 2 - 0.3 ** 2)
     assert analysed_area_km2(vs) == pytest.approx(ring, rel=0.03)
-    r0, c0 = vs.attrs["observer_row"], vs.attrs["observer_col"]
+    r0, c0 = vs["observer_row"].item(), vs["observer_col"].item()
     assert vs.visible.values[r0, c0] == 255  # inside the inner radius
     assert vs.visible.values[r0, c0 + 20] == 1
     assert np.isnan(vs.min_visible_height.values[0, 0])
@@ -47,7 +47,7 @@ def test_radius_window_and_ring():
 def test_sector_and_pitch():
     dem = plane(n=201)
     vs = viewshed(dem, centre(dem), azimuth=(45, 135), curvature=False, method="fast")
-    r0, c0 = vs.attrs["observer_row"], vs.attrs["observer_col"]
+    r0, c0 = vs["observer_row"].item(), vs["observer_col"].item()
     v = vs.visible.values
     assert v[r0, c0 + 50] == 1  # due east
     assert v[r0 - 50, c0] == 255  # due north: outside the sector
@@ -94,7 +94,8 @@ def test_attributes_record_everything(white_mountains):
     a = vs.attrs
     assert a["observer_height_m"] == 10 and a["target_height_m"] == 2 and a["max_distance_m"] == 5000
     assert a["method"] == "fast" and a["terrain_version"] == terrain.__version__
-    assert a["observer_lat"] == pytest.approx(44.2708) and a["observer_eye_m"] == 1918.0
+    assert vs["observer_lat"].item() == pytest.approx(44.2708) and vs["observer_eye_m"].item() == 1918.0
+    assert "kernel_seconds" not in a  # no timings: identical runs give identical results
     assert vs.rio.crs.to_epsg() == 4326
     assert vs.visible.dtype == np.uint8 and vs.min_visible_height.dtype == np.float32
     # on the DEM's grid: coordinates are a subset of the DEM's
@@ -121,3 +122,66 @@ def test_geographic_area_uses_true_cell_areas(white_mountains):
     vs = viewshed(white_mountains, "44.2708,-71.3033", max_distance=10_000, curvature=False, method="fast")
     # the analysed disc has the area of a 10 km circle, measured on the ellipsoid
     assert analysed_area_km2(vs) == pytest.approx(math.pi * 100, rel=0.02)
+
+
+def test_cf_flags_nodata_and_observer_coordinates(white_mountains):
+    """CF flag attributes and nodata the rioxarray way; the observer as scalar coordinates."""
+    vs = viewshed(white_mountains, "44.2708,-71.3033", max_distance=4000, method="fast")
+    v = vs.visible
+    assert list(v.attrs["flag_values"]) == [0, 1] and v.attrs["flag_meanings"] == "hidden visible"
+    assert v.rio.nodata == 255 and v.attrs["_FillValue"] == 255 and (v.values == 255).any()
+    assert math.isnan(vs.min_visible_height.rio.nodata) and math.isnan(vs.elevation_angle.rio.nodata)
+    assert vs["observer_lat"].ndim == 0 and vs["observer_lat"].item() == pytest.approx(44.2708)
+    assert vs["observer_eye_m"].item() == pytest.approx(vs["observer_ground_m"].item() + 2.0)
+    assert not any(k.startswith("observer_") and k != "observer_height_m" for k in vs.attrs)
+
+
+def test_viewsheds_concat_along_observer_as_cumulative_results(white_mountains):
+    import xarray as xr
+
+    a = viewshed(white_mountains, "44.2708,-71.3033", method="fast", outputs=("visible",))
+    b = viewshed(white_mountains, "44.2,-71.4", method="fast", outputs=("visible",))
+    both = xr.concat([a, b], dim="observer")
+    assert both.visible.dims == ("observer", "y", "x") and both.visible.dtype == np.uint8
+    np.testing.assert_allclose(both.observer_lat.values, [44.2708, 44.2], atol=1e-3)
+    assert both.observer_eye_m.dims == ("observer",)
+    np.testing.assert_array_equal(both.visible.isel(observer=1).values, b.visible.values)
+
+
+def test_identical_runs_have_identical_attributes(white_mountains):
+    """No timings in the attributes: two runs of the same viewshed are equal, attributes included."""
+    a = viewshed(white_mountains, "44.2708,-71.3033", max_distance=3000, method="fast")
+    b = viewshed(white_mountains, "44.2708,-71.3033", max_distance=3000, method="fast")
+    assert a.identical(b) and "kernel_seconds" not in a.attrs
+
+
+def test_rio_to_raster_writes_nodata_and_flags(white_mountains, tmp_path):
+    import rasterio
+
+    vs = viewshed(white_mountains, "44.2708,-71.3033", max_distance=4000, method="fast")
+    vs.visible.rio.to_raster(tmp_path / "v.tif")
+    with rasterio.open(tmp_path / "v.tif") as ds:
+        assert ds.nodata == 255 and ds.dtypes[0] == "uint8" and ds.crs.to_epsg() == 4326
+        np.testing.assert_array_equal(ds.read(1), vs.visible.values)
+        assert ds.tags()["flag_meanings"] == "hidden visible"
+    vs[["min_visible_height", "elevation_angle"]].rio.to_raster(tmp_path / "f.tif")
+    with rasterio.open(tmp_path / "f.tif") as ds:
+        assert ds.count == 2 and math.isnan(ds.nodata)
+        np.testing.assert_array_equal(ds.read(1), vs.min_visible_height.values)
+
+
+def test_radius_past_the_dem_warns_with_the_area_lost(white_mountains):
+    import warnings
+
+    from terrain.errors import TerrainWarning
+
+    with pytest.warns(TerrainWarning, match=r"runs past the edge of the DEM: ([\d.]+) km² of the 1256\.6 km²") as rec:
+        vs = viewshed(white_mountains, "44.95,-71.5", max_distance=20_000, method="fast", outputs=("visible",))
+    lost = float(str(rec[0].message).split("DEM: ")[1].split(" km²")[0])
+    assert lost == pytest.approx(math.pi * 20.0 ** 2 - analysed_area_km2(vs), abs=1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TerrainWarning)
+        viewshed(white_mountains, "Mount Washington", max_distance=20_000, method="fast", outputs=("visible",))
+        # a sector that looks away from the edge loses nothing
+        viewshed(white_mountains, "44.95,-71.5", max_distance=20_000, azimuth=(120, 240), method="fast",
+                 outputs=("visible",))

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
-from ..output_paths import GEOTIFF_SUFFIXES, NETCDF_SUFFIXES
-from .options import (load_cli_dem, check_heights, curvature_options, height_options, json_option, plot_option, print_json,
-                      observer_points, progress_enabled, radius_option, radius_value, refraction_value, write_plot)
+from ..output_paths import NETCDF_SUFFIXES, RASTER_SUFFIXES
+from .options import (load_cli_dem, check_heights, cog_option, curvature_options, height_options, json_option, plot_option, print_json,
+                      observer_points, progress_enabled, radius_option, radius_value, refraction_value, write_output, write_plot)
 from .preflight import OutputFile, TerrainCommand
 
 
@@ -41,13 +41,16 @@ def use_dask(workers, scheduler) -> bool:
 @curvature_options
 @click.option("--method", type=click.Choice(METHOD_CHOICES), default=DEFAULT_METHOD, show_default=True,
               help="Horizon method of every viewshed.")
-@click.option("--out", "out_path", type=OutputFile(GEOTIFF_SUFFIXES + NETCDF_SUFFIXES),
-              help="GeoTIFF of the count (uint16); .nc writes count, analysed and seen_by as NetCDF.")
+@click.option("--out", "out_path", type=OutputFile(RASTER_SUFFIXES, styled=True),
+              help="GeoTIFF of the count (uint16, with a QGIS style .qml beside it); .nc writes count, analysed "
+                   "and seen_by as NetCDF.")
 @dask_options
 @plot_option
+@cog_option
 @json_option
 def cumulative_command(dem, observers, observer_height, target_height, absolute_heights, radius, curvature,
-                       refraction, curvature_coefficient, method, out_path, workers, scheduler, plot_path, as_json):
+                       refraction, curvature_coefficient, method, out_path, workers, scheduler, plot_path, cog,
+                       as_json):
     """Cumulative viewshed: how many observers see each cell, and the group's dead ground.
 
     Prints the area seen by any, by all and by none (dead ground) of the observers.
@@ -57,7 +60,6 @@ def cumulative_command(dem, observers, observer_height, target_height, absolute_
       terrain cumulative dem_samples/hama_standin.tif --observers "Zayn al-Abidin,Jabal Kafra" \\
           --observer-height 10 --radius 15km --out c.tif
     """
-    from ..export import write_geotiff, write_netcdf
     from ..multi.cumulative import coverage_summary
     check_heights(observer_height, target_height, absolute_heights)
     points, heights = observer_points(observers, observer_height)
@@ -83,9 +85,9 @@ def cumulative_command(dem, observers, observer_height, target_height, absolute_
     written = {}
     if out_path:
         if Path(out_path).suffix.lower() in NETCDF_SUFFIXES:
-            written["netcdf"] = str(write_netcdf(result.drop_vars("observer_name"), out_path))
+            written.update(write_output(result.drop_vars("observer_name"), out_path, kind="netcdf"))
         else:
-            written["count"] = str(write_geotiff(result, out_path, "count"))
+            written.update(write_output(result, out_path, "count", cog=cog, kind="count"))
     summary["method"] = method
     summary["written"] = written
     if plot_path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import contextvars
+from pathlib import Path
 
 import click
 
@@ -87,6 +88,27 @@ def write_plot(draw, path) -> str:
     from ..plot import save_figure
 
     return str(save_figure(draw().figure, path))
+
+
+def cog_option(f):
+    return click.option("--cog", is_flag=True,
+                        help="Write GeoTIFF outputs as Cloud-Optimized GeoTIFF (rasterio's COG driver).")(f)
+
+
+def write_output(result, path, variable: str | None = None, cog: bool = False, kind: str = "out") -> dict:
+    """Write ``result`` to ``path`` in the format its extension names (:func:`terrain.export.write_result`);
+    a GeoTIFF gets its QGIS style beside it. Returns ``{kind: path}`` (and ``{kind}_style``) for the summary."""
+    from ..export import write_result
+    from ..output_paths import GEOTIFF_SUFFIXES
+
+    written = {kind: str(write_result(result, path, variable, cog=cog))}
+    if Path(path).suffix.lower() in GEOTIFF_SUFFIXES:
+        from ..plot.qgis_style import write_qml
+
+        style = write_qml(result, path, variable)
+        if style is not None:
+            written[f"{kind}_style"] = str(style)
+    return written
 
 
 def json_option(f):

@@ -13,15 +13,20 @@ import os
 
 import click
 
-from ..output_paths import allow_overwrite, check_output, check_output_folder
+from ..output_paths import (GEOTIFF_SUFFIXES, QML_SUFFIX, allow_overwrite, check_output, check_output_folder,
+                            is_pass_through, qml_path)
 
 class OutputFile(click.ParamType):
-    """A file the command writes; ``suffixes`` are the extensions its writer writes (None: any)."""
+    """A file the command writes; ``suffixes`` are the extensions its writer writes (None: any).
+
+    ``styled``: a GeoTIFF written here gets its QGIS style beside it (``vs.tif`` -> ``vs.qml``), checked too.
+    """
 
     name = "file"
 
-    def __init__(self, suffixes: tuple[str, ...] | None = None):
+    def __init__(self, suffixes: tuple[str, ...] | None = None, styled: bool = False):
         self.suffixes = suffixes
+        self.styled = styled
 
     def convert(self, value, param, ctx):
         return value if value is None else str(value)
@@ -94,6 +99,10 @@ class TerrainCommand(click.Command):
             if isinstance(param.type, OutputFile):
                 check_output(value, inputs=inputs, overwrite=overwrite, suffixes=param.type.suffixes,
                              what=_flag(param))
+                if (param.type.styled and os.path.splitext(value)[1].lower() in GEOTIFF_SUFFIXES
+                        and not is_pass_through(value)):
+                    check_output(qml_path(value), inputs=inputs, overwrite=overwrite, suffixes=(QML_SUFFIX,),
+                                 what=f"{_flag(param)}'s QGIS style")
             elif isinstance(param.type, OutputFolder):
                 check_output_folder(value, inputs=inputs, owned_suffixes=param.type.owned_suffixes,
                                     what=_flag(param))

@@ -9,10 +9,11 @@ import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..errors import InputError
-from ..output_paths import FIGURE_SUFFIXES, GEOJSON_SUFFIXES, GEOTIFF_SUFFIXES, NETCDF_SUFFIXES
+from ..output_paths import (FIGURE_SUFFIXES, GEOJSON_SUFFIXES, GEOTIFF_SUFFIXES, NETCDF_SUFFIXES, POLYGON_SUFFIXES,
+                            RASTER_SUFFIXES)
 from ..units import parse_distance_m, parse_pair
-from .options import (load_cli_dem, check_heights, curvature_options, height_options, json_option, print_json, radius_option,
-                      radius_value, refraction_value)
+from .options import (load_cli_dem, check_heights, cog_option, curvature_options, height_options, json_option, print_json,
+                      radius_option, radius_value, refraction_value, write_output)
 from .preflight import OutputFile, TerrainCommand
 
 
@@ -27,20 +28,23 @@ from .preflight import OutputFile, TerrainCommand
 @curvature_options
 @click.option("--method", type=click.Choice(METHOD_CHOICES), default=DEFAULT_METHOD, show_default=True,
               help="exact: R3 walk of every sight line; fast: O(n) sweep; refined: fast + exact re-walk of doubtful cells.")
-@click.option("--out", "out_path", type=OutputFile(GEOTIFF_SUFFIXES + NETCDF_SUFFIXES),
-              help="GeoTIFF of `visible` (1 visible, 0 hidden, 255 not analysed); .nc writes all variables as NetCDF.")
-@click.option("--mvh-out", type=OutputFile(GEOTIFF_SUFFIXES),
-              help="GeoTIFF of min_visible_height (metres a target needs to be seen).")
+@click.option("--out", "out_path", type=OutputFile(RASTER_SUFFIXES + POLYGON_SUFFIXES, styled=True),
+              help="The format follows the extension: .tif GeoTIFF of `visible` (1 visible, 0 hidden, 255 not "
+                   "analysed; a QGIS style .qml beside it); .nc NetCDF of every variable; .geojson, .gpkg, .kml, "
+                   ".kmz polygons of the visible area.")
+@click.option("--mvh-out", type=OutputFile(GEOTIFF_SUFFIXES, styled=True),
+              help="GeoTIFF of min_visible_height (metres a target needs to be seen), with its .qml.")
 @click.option("--geojson", "geojson_path", type=OutputFile(GEOJSON_SUFFIXES),
               help="GeoJSON polygons of the visible area in lat/lon.")
 @click.option("--plot", "plot_path", type=OutputFile(FIGURE_SUFFIXES), help="PNG map of the viewshed.")
 @click.option("--outputs", "outputs_text", metavar="NAMES",
               help="Outputs to compute, comma-separated: visible, min_visible_height, elevation_angle. "
                    "Default: what --out, --mvh-out, --geojson and --plot need (visible alone without them).")
+@cog_option
 @json_option
 def viewshed_command(dem, observer, observer_height, target_height, absolute_heights, radius, min_distance,
                      azimuth, pitch, curvature, refraction, curvature_coefficient, method, out_path, mvh_out,
-                     geojson_path, plot_path, outputs_text, as_json):
+                     geojson_path, plot_path, outputs_text, cog, as_json):
     """Viewshed of one observer: the visible area and the dead ground.
 
     Prints the visible area (km², % of the analysed area) and where the results went.
@@ -49,10 +53,11 @@ def viewshed_command(dem, observer, observer_height, target_height, absolute_hei
     Example:
       terrain viewshed dem_samples/hama_standin.tif --observer "Zayn al-Abidin" \\
           --observer-height 10 --radius 20km --out vs.tif --geojson vs.geojson --plot vs.png
+      terrain viewshed dem_samples/N44W072.hgt --observer "Mount Washington" --radius 20km --out vs.kmz
       terrain viewshed dem_samples/N44W072.hgt --observer "Mount Washington" --azimuth 120,240 --pitch -10,30
       terrain viewshed dem_samples/N44W072.hgt --observer "Mount Washington" --method fast --outputs visible --out v.tif
     """
-    from ..export import write_geojson, write_geotiff, write_netcdf
+    from ..export import write_geojson
     from ..viewshed import OUTPUTS, check_outputs, viewshed, viewshed_summary
 
     netcdf = bool(out_path) and Path(out_path).suffix.lower() in NETCDF_SUFFIXES
@@ -97,12 +102,11 @@ def viewshed_command(dem, observer, observer_height, target_height, absolute_hei
                       absolute_heights=absolute_heights, outputs=outputs)
     written = {}
     if out_path:
-        if netcdf:
-            written["netcdf"] = str(write_netcdf(result, out_path))
-        else:
-            written["visible"] = str(write_geotiff(result, out_path, "visible"))
+        suffix = Path(out_path).suffix.lower()
+        kind = "netcdf" if netcdf else "visible" if suffix in GEOTIFF_SUFFIXES else "polygons"
+        written.update(write_output(result, out_path, "visible", cog=cog, kind=kind))
     if mvh_out:
-        written["min_visible_height"] = str(write_geotiff(result, mvh_out, "min_visible_height"))
+        written.update(write_output(result, mvh_out, "min_visible_height", cog=cog, kind="min_visible_height"))
     if geojson_path:
         written["geojson"] = str(write_geojson(result, geojson_path))
     if plot_path:
@@ -124,4 +128,4 @@ def viewshed_command(dem, observer, observer_height, target_height, absolute_hei
     if result.attrs.get("synthetic"):
         click.echo(f"  data      {result.attrs.get('source')}")
     for kind, path in written.items():
-        click.echo(f"  {kind:<9} {path}")
+        click.echo(f"  {kind:<{max(9, *map(len, written))}} {path}")

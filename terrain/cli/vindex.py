@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
-from ..output_paths import GEOTIFF_SUFFIXES
+from ..output_paths import RASTER_SUFFIXES
 from .cumulative import dask_options, use_dask
-from .options import (load_cli_dem, check_heights, curvature_options, height_options, json_option, plot_option, print_json,
-                      progress_enabled, radius_option, radius_value, refraction_value, write_plot)
+from .options import (load_cli_dem, check_heights, cog_option, curvature_options, height_options, json_option, plot_option, print_json,
+                      progress_enabled, radius_option, radius_value, refraction_value, write_output, write_plot)
 from .preflight import OutputFile, TerrainCommand
 
 
@@ -20,12 +20,14 @@ from .preflight import OutputFile, TerrainCommand
 @height_options
 @curvature_options
 @click.option("--method", type=click.Choice(METHOD_CHOICES), default=DEFAULT_METHOD, show_default=True)
-@click.option("--out", "out_path", type=OutputFile(GEOTIFF_SUFFIXES), help="GeoTIFF of the index (km², float32).")
+@click.option("--out", "out_path", type=OutputFile(RASTER_SUFFIXES, styled=True),
+              help="GeoTIFF of the index (km², float32, with a QGIS style .qml beside it); .nc writes NetCDF.")
 @dask_options
 @plot_option
+@cog_option
 @json_option
 def vindex_command(dem, radius, stride, observer_height, target_height, absolute_heights, curvature, refraction,
-                   curvature_coefficient, method, out_path, workers, scheduler, plot_path, as_json):
+                   curvature_coefficient, method, out_path, workers, scheduler, plot_path, cog, as_json):
     """Visibility index: the visible area (km²) within a radius from every cell.
 
     \b
@@ -33,8 +35,6 @@ def vindex_command(dem, radius, stride, observer_height, target_height, absolute
       terrain vindex dem_samples/hama_standin.tif --radius 10km --stride 4 --out vi.tif
     """
     import numpy as np
-
-    from ..export import write_geotiff
 
     check_heights(observer_height, target_height, absolute_heights)
     data = load_cli_dem(dem)
@@ -63,7 +63,7 @@ def vindex_command(dem, radius, stride, observer_height, target_height, absolute
         lat, lon = grid_to_latlon(data, r * stride, c * stride)
         summary["best"] = {"lat": round(float(lat), 6), "lon": round(float(lon), 6)}
     if out_path:
-        summary["written"]["index"] = str(write_geotiff(vi, out_path))
+        summary["written"].update(write_output(vi, out_path, cog=cog, kind="index"))
     if plot_path:
         from ..plot import plot_visibility_index
 

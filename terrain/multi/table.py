@@ -29,6 +29,21 @@ class ResultTable:
             raise ImportError("to_dataframe needs pandas; pip install pandas") from exc
         return pd.DataFrame(self.rows)
 
+    def __repr__(self) -> str:
+        """A table (as pandas prints one), not a wall of dicts; the first 20 rows of long tables."""
+        n = len(self.rows)
+        head = f"{type(self).__name__}: {n} row{'s' if n != 1 else ''}"
+        if not n:
+            return head
+        df = self.to_dataframe()
+        shown = df.head(20).to_string(max_colwidth=32)
+        more = f"\n... {n - 20} more rows (.to_dataframe() for all)" if n > 20 else ""
+        return f"{head}\n{shown}{more}"
+
+    def _repr_html_(self) -> str:
+        """The table in a notebook."""
+        return self.to_dataframe()._repr_html_()
+
     def to_dict(self) -> dict:
         """JSON-ready: the attributes and the rows."""
         return {**self.attrs, "rows": self.rows}

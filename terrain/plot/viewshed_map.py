@@ -51,11 +51,12 @@ def overlay_rgba(result) -> np.ndarray:
 
 def _observer_points(result, observers):
     """``[(name, lat, lon, x, y)]`` of the observer(s) to mark."""
-    a = result.attrs
+    from ..viewshed import observer_of
+
     crs = dem_crs(result)
     if observers is None:
-        return [(a.get("observer_name") or "", float(a["observer_lat"]), float(a["observer_lon"]),
-                 float(a["observer_x"]), float(a["observer_y"]))]
+        o = observer_of(result)
+        return [(o.get("name") or "", o["lat"], o["lon"], o["x"], o["y"])]
     from ..coords import parse_point
 
     out = []
@@ -112,14 +113,17 @@ def viewshed_title(result, observer_name: str | None = None) -> str:
     from ..coords import format_latlon
     from ..viewshed import visible_area_km2, visible_percent
 
+    from ..viewshed import observer_of
+
     a = result.attrs
-    where = format_latlon(a["observer_lat"], a["observer_lon"])
-    name = a.get("observer_name") or observer_name
+    o = observer_of(result)
+    where = format_latlon(o["lat"], o["lon"])
+    name = o.get("name") or observer_name
     name = f"{name} ({where})" if name else where
     if int(a.get("absolute_heights", 0)):
-        eye = f"eye at {a['observer_eye_m']:.0f} m a.s.l."
+        eye = f"eye at {o['eye_m']:.0f} m a.s.l."
     else:
-        eye = f"eye {a['observer_height_m']:g} m above ground ({a['observer_eye_m']:.0f} m a.s.l.)"
+        eye = f"eye {a['observer_height_m']:g} m above ground ({o['eye_m']:.0f} m a.s.l.)"
     tgt = a.get("target_height_m", 0.0)
     target = "targets on the ground" if not tgt else f"targets {tgt:g} m tall"
     radius = a.get("max_distance_m", math.nan)

@@ -52,7 +52,7 @@ def report_data(a: ReportAnalysis, figures: dict | None = None) -> dict:
         ld = los.to_dict()
         observers.append({
             "name": p.label(), "lat": _r(p.lat, 6), "lon": _r(p.lon, 6), "ground_m": _r(p.ground_m, 1),
-            "eye_m": _r(vs.attrs["observer_eye_m"], 1),
+            "eye_m": _r(s["observer"]["eye_m"], 1),
             "visible_km2": s["visible_km2"], "analysed_km2": s["analysed_km2"],
             "visible_percent": s["visible_percent"],
             "target_seen_km2": _r(seen["seen_km2"]), "target_seen_percent": _r(seen["seen_percent"], 2),
