@@ -370,12 +370,24 @@ def horizon_summary(hz: xr.Dataset) -> dict:
 
 
 def towards(hz: xr.Dataset, azimuth_deg: float) -> dict:
-    """The horizon at the computed azimuth nearest ``azimuth_deg`` (degrees clockwise from north)."""
+    """The horizon at the computed azimuth nearest ``azimuth_deg`` (degrees clockwise from north); ``limit`` says
+    whether it is the radius or the DEM's edge rather than a true horizon (None)."""
     a = hz.azimuth.values
     i = int(np.argmin(np.abs((a - float(azimuth_deg) + 180.0) % 360.0 - 180.0)))
     return {"azimuth_deg": float(a[i]), "elevation_angle_deg": float(hz.elevation_angle_deg.values[i]),
             "distance_m": float(hz.distance_m.values[i]), "ground_m": float(hz.ground_m.values[i]),
-            "lat": float(hz.lat.values[i]), "lon": float(hz.lon.values[i]), "at_limit": bool(hz.at_limit.values[i])}
+            "lat": float(hz.lat.values[i]), "lon": float(hz.lon.values[i]), "at_limit": bool(hz.at_limit.values[i]),
+            "limit": _limit_of(hz, i)}
+
+
+def _limit_of(hz: xr.Dataset, i: int) -> str | None:
+    """What the horizon of azimuth ``i`` is when it is the last terrain on its ray: ``"radius"`` or
+    ``"DEM edge"``; None when it is a true horizon."""
+    if not hz.at_limit.values[i]:
+        return None
+    radius = hz.attrs.get("max_distance_m", float("nan"))
+    ends_at_radius = math.isfinite(radius) and float(hz.reach_m.values[i]) > 0.98 * radius
+    return "radius" if ends_at_radius else "DEM edge"
 
 
 def horizon_to_dict(hz: xr.Dataset) -> dict:

@@ -378,3 +378,24 @@ def test_command(tmp_path):
     assert "Example" in res.output and "terrain panorama" in res.output
     res = CliRunner().invoke(cli, ["panorama", str(HAMA), "--observer", "Zayn al-Abidin", "--step", "0.7"])
     assert res.exit_code == 2 and "divide 360" in res.output
+
+
+# ----------------------------------------------------------------------------------------------- report
+
+def test_report_has_the_panorama_towards_the_target(tmp_path):
+    from terrain.report import analyse, build_report
+
+    a = analyse(None, ["Zayn al-Abidin"], "Hama", radius_m=6_000, key_terrain=False, panorama_radius_m=20_000)
+    paths = build_report(a, tmp_path / "r")
+    data = json.loads(paths["json"].read_text(encoding="utf-8"))
+    pano = data["panorama"]
+    assert pano["observer"] == "Zayn al-Abidin" and pano["towards_target_deg"] == 191.0
+    assert (pano["from_deg"], pano["to_deg"], pano["radius_m"]) == (101.0, 281.0, 20_000.0)
+    direct = horizon(load_dem(HAMA), "Zayn al-Abidin", max_distance=20_000, azimuth=(101, 281), landmarks=False)
+    at = towards(direct, 191.0)
+    assert pano["towards_target"]["elevation_angle_deg"] == pytest.approx(at["elevation_angle_deg"], abs=1e-3)
+    assert pano["towards_target"]["distance_km"] == pytest.approx(at["distance_m"] / 1000, abs=0.01)
+    assert any(m["name"] == "Hama" and m["visible"] for m in pano["landmarks"])
+    md = paths["markdown"].read_text(encoding="utf-8")
+    assert "## Panorama" in md and "(panorama.png)" in md and (tmp_path / "r" / "panorama.png").is_file()
+    assert 'id="panorama"' in paths["html"].read_text(encoding="utf-8")

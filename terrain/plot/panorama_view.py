@@ -41,6 +41,11 @@ def azimuth_label(deg: float) -> str:
     return f"{d:.0f}°"
 
 
+def _deg(value: float) -> str:
+    """An azimuth for a title: whole degrees when it is one, else one decimal."""
+    return f"{value:.0f}°" if abs(value - round(value)) < 0.05 else f"{value:.1f}°"
+
+
 def _km(d_m: float) -> str:
     return f"{d_m / 1000:.1f} km" if d_m < 10_000 else f"{d_m / 1000:.0f} km"
 
@@ -116,7 +121,7 @@ def plot_panorama(hz, ax=None, title: str | None = None, source: str | None = No
     if ax is None:
         width = float(np.clip(4.0 + span / 26.0, 8.0, 17.0))
         fig, ax = plt.subplots(figsize=(width, 4.8), dpi=150)
-        fig.subplots_adjust(left=0.075 * 12 / width, right=0.985, top=0.84, bottom=0.29)
+        fig.subplots_adjust(left=0.075 * 12 / width, right=0.985, top=0.84, bottom=0.31)
     fig = ax.figure
     ax.set_facecolor(SKY_COLOUR)
 
@@ -165,7 +170,7 @@ def plot_panorama(hz, ax=None, title: str | None = None, source: str | None = No
 
     who = a.get("observer_name") or f"{a['observer_lat']:.4f}, {a['observer_lon']:.4f}"
     eye, ground = a.get("observer_eye_m"), a.get("observer_ground_m")
-    looking = "all round" if full else f"looking {a['azimuth_start_deg']:g}°–{a['azimuth_end_deg']:g}°"
+    looking = "all round" if full else f"looking {_deg(a['azimuth_start_deg'])}–{_deg(a['azimuth_end_deg'])}"
     reach = a.get("max_distance_m")
     reach_text = (f"out to {reach / 1000:g} km" if reach is not None and math.isfinite(reach)
                   else "out to the DEM's edge")
@@ -186,7 +191,7 @@ def plot_panorama(hz, ax=None, title: str | None = None, source: str | None = No
         handles.append(Line2D([], [], color=LABEL_COLOUR, marker="^", ls="none", ms=5, label="summit seen (height)"))
         handles.append(Line2D([], [], color=LABEL_COLOUR, marker="o", ls="none", ms=4.5, label="place seen"))
     ax.legend(handles=handles, title="distance of the ridges", title_fontsize=7, fontsize=6.5,
-              ncol=int(math.ceil(len(handles) / 2)), loc="upper center", bbox_to_anchor=(0.5, -0.19), frameon=False,
+              ncol=int(math.ceil(len(handles) / 2)), loc="upper center", bbox_to_anchor=(0.5, -0.23), frameon=False,
               handlelength=1.4, columnspacing=0.9)
     curv = f"curvature on, k = {a.get('refraction')}" if a.get("curvature") else "curvature off"
     note = source if source is not None else source_note(a)
@@ -239,7 +244,9 @@ def _label_landmarks(ax, marks: list[dict], top: float, bottom: float, x_lo: flo
         text = f"{m['name']}  {_km(m['distance'])}" + (f"  ({m['angle']:.1f}° ↓)" if below else "")
         half = 0.5 * (len(text) * 0.56 * fontsize + 6.0) * deg_per_pt
         lo_x = min(max(m["x"], x_lo + half), x_hi - half)
-        free = [k for k in range(len(rows_y)) if all(lo_x + half < a or lo_x - half > b for a, b in taken[k])]
+        unnamed = not place and m["name"].endswith(" m")
+        usable = range(2) if unnamed else range(len(rows_y))  # unnamed summits only where the sky is clear
+        free = [k for k in usable if all(lo_x + half < a or lo_x - half > b for a, b in taken[k])]
         ax.plot([m["x"]], [y_mark], marker=("v" if below else ("o" if place else "^")), ms=4.5 if place else 5,
                 color=LABEL_COLOUR, mec="white", mew=0.6, zorder=7, ls="none", clip_on=False)
         if not free:

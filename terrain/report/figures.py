@@ -137,6 +137,17 @@ def report_figures(a: ReportAnalysis, progress=None) -> list[ReportFigure]:
         out.append(ReportFigure("key_terrain", "key_terrain.png", "key_terrain", "Key terrain",
                                 f"Summits around {target} ranked by the share of the target area each sees.{note}",
                                 png_bytes(_key_terrain_figure(a), a)))
+
+    if a.panorama is not None:
+        from ..plot import plot_panorama
+
+        say("figure: panorama")
+        who = a.panorama.attrs["observer_name"] or a.observers[0].label()
+        out.append(ReportFigure("panorama", "panorama.png", "panorama", f"Panorama from {who}",
+                                f"The horizon from {who} looking towards {target} (azimuth across, elevation angle "
+                                f"up, vertically exaggerated): ridges from the nearest (dark) to the farthest (pale), "
+                                f"the places and summits seen marked with their distance.{note}",
+                                png_bytes(plot_panorama(a.panorama).figure, a)))
     return out
 
 
