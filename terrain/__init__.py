@@ -8,6 +8,7 @@ load_dem, dem_from_array, to_utm      loading elevation data
 describe_dem                          what a DEM holds
 line_of_sight                         exact line of sight between two points
 viewshed, visible_area_km2, ...       what an observer sees (exact, fast, refined)
+horizon, plot_panorama                the 360° horizon around an observer, and its picture
 write_geotiff, write_netcdf, ...      writing results for GIS
 cumulative_viewshed, overlook, ...    many observers (terrain.distributed: the same on Dask)
 site_observers, plot_siting           the k observation posts that see most of a target area
@@ -28,6 +29,8 @@ _SUBMODULE = {
     "coords": ("GridPoint", "LatLon", "locate", "parse_point"),
     "dem": ("dem_from_array", "load_dem", "to_utm"),
     "dem_info": ("describe_dem",),
+    "horizon": ("horizon",),
+    "plot": ("plot_panorama",),
     "earth": ("DEFAULT_REFRACTION", "EARTH_RADIUS_M", "curvature_factor", "horizon_distance_m"),
     "errors": ("DataError", "FetchError", "InputError", "TerrainError"),
     "los": ("LineOfSight", "line_of_sight"),
@@ -81,7 +84,7 @@ _sys.modules[__name__].__class__ = _Package
 __all__ = [
     "__version__",
     "load_dem", "dem_from_array", "to_utm", "describe_dem",
-    "line_of_sight", "LineOfSight",
+    "line_of_sight", "LineOfSight", "horizon", "plot_panorama",
     "viewshed", "viewshed_summary", "visible_area_km2", "visible_percent", "analysed_area_km2",
     "write_geotiff", "write_netcdf", "write_geojson",
     "cumulative_viewshed", "union_coverage", "seen_by_all", "dead_ground", "coverage_summary",

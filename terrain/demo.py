@@ -1,8 +1,9 @@
 """The Hama high-ground demonstration: what the hills north of the city see of it, and the full report.
 
 Lines of sight from Zayn al-Abidin and Jabal Kafra to Hama, their viewsheds,
-their combined coverage of the city and the dead ground hidden from both, and
-the key-terrain ranking of the summits around it, printed as a summary and
+their combined coverage of the city and the dead ground hidden from both, the
+key-terrain ranking of the summits around it and the panorama from Zayn
+al-Abidin looking south over the city, printed as a summary and
 written as a report (:mod:`terrain.report`).
 """
 
@@ -16,6 +17,8 @@ from .samples import SYNTHETIC_LABEL
 HILLS = ("Zayn al-Abidin", "Jabal Kafra")
 CITY = "Hama"
 RADIUS_M = 15_000.0
+#: How far the panorama from the first hill looks, metres (to the stand-in's southern edge, 28 km).
+PANORAMA_RADIUS_M = 40_000.0
 #: Radius of the city area whose coverage is measured, metres.
 CITY_RADIUS_M = 2_000.0
 #: Observation posts chosen over the city, and their candidates (summits and a 2 km grid, within RADIUS_M).
@@ -49,13 +52,15 @@ def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float
     dict
         ``source``, ``synthetic``, ``lines_of_sight``, ``viewsheds`` (as before), ``coverage``
         (of the city area, together), ``key_terrain`` (ranked rows), ``siting`` (the best posts over the
-        city, :func:`terrain.multi.siting.site_observers`) and ``report`` (file paths, or None).
+        city, :func:`terrain.multi.siting.site_observers`) ``panorama`` (the horizon from the first
+        hill looking over the city, :func:`terrain.horizon`) and ``report`` (file paths, or None).
     """
     from .report import analyse, build_report, report_data
 
     a = analyse(None, list(HILLS), CITY, radius_m=radius_m, target_radius_m=CITY_RADIUS_M,
                 observer_height=observer_height, method=method, progress=progress, siting_k=SITING_K,
-                siting_candidates=SITING_CANDIDATES, siting_method=SITING_METHOD)
+                siting_candidates=SITING_CANDIDATES, siting_method=SITING_METHOD,
+                panorama_radius_m=max(PANORAMA_RADIUS_M, radius_m))
     dem = a.dem
     label = SYNTHETIC_LABEL if a.synthetic else a.source  # the tiles' own provenance (terrain.fetch.provenance)
     echo(f"Hama high ground — data: {label}")
@@ -117,6 +122,25 @@ def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float
             echo(f"  {r['name']}: alone {r['solo_percent']:.1f} %, rank {r['solo_rank']} of {st['candidates']}, {chosen}")
     else:
         echo(f"Observation posts over {CITY}: {data['siting_note']}")
+    pano = data.get("panorama")
+    results["panorama"] = pano
+    if pano:
+        tt = pano["towards_target"]
+        echo("")
+        echo(f"Panorama from {pano['observer']} looking south over {CITY} ({pano['from_deg']:.0f}° to "
+             f"{pano['to_deg']:.0f}°, out to {pano['radius_m'] / 1000:g} km):")
+        limit = f" ({tt['limit']}: the true horizon may be farther)" if tt["limit"] else ""
+        echo(f"  towards {CITY} ({pano['towards_target_deg']:.0f}°) the skyline is {tt['distance_km']:.1f} km away"
+             f"{limit} at {tt['elevation_angle_deg']:+.2f}°")
+        h = pano["highest"]
+        echo(f"  highest skyline {h['elevation_angle_deg']:+.2f}° at {h['azimuth_deg']:.1f}°, "
+             f"{h['distance_m'] / 1000:.1f} km out")
+        seen = [m for m in pano["landmarks"] if m["visible"]]
+        named = [f"{m['name']} ({m['distance_m'] / 1000:.1f} km)" for m in seen if m["kind"] != "summit"
+                 or not m["name"].endswith(" m")]
+        unnamed = len(seen) - len(named)
+        if seen:
+            echo(f"  seen: {', '.join(named)}" + (f" and {unnamed} unnamed summits" if unnamed else ""))
 
     results["report"] = None
     if out_dir is not None:

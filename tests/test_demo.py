@@ -31,6 +31,8 @@ def test_run_demo_writes_the_report_and_summarises_it(tmp_path):
     assert "Combined coverage of Hama" in text and "together" in text
     assert "dead ground to both" in text
     assert "Key terrain over Hama" in text
+    assert "Panorama from Zayn al-Abidin looking south over Hama" in text
+    assert (tmp_path / "demo" / "panorama.png").is_file() and results["panorama"]["towards_target_deg"] == 191.0
 
     top = [r["name"] for r in results["key_terrain"][:3]]
     assert "Zayn al-Abidin" in top and "Jabal Kafra" in top

@@ -57,11 +57,21 @@ def height_options(f=None, *, target_default_observer: bool = False):
         else:
             f = click.option("--target-height", type=float, default=0.0, show_default=True,
                              help="Target height above the ground, metres.")(f)
-        f = click.option("--observer-height", type=float, default=2.0, show_default=True,
-                         help="Observer eye height above the ground, metres.")(f)
-        return f
+        return observer_height_option(f)
 
     return decorate if f is None else decorate(f)
+
+
+def observer_height_option(f):
+    """``--observer-height`` alone, for commands without targets (``terrain panorama``)."""
+    return click.option("--observer-height", type=float, default=2.0, show_default=True,
+                        help="Observer eye height above the ground, metres.")(f)
+
+
+def absolute_heights_option(f):
+    """``--absolute-heights`` for commands whose only height is the observer's."""
+    return click.option("--absolute-heights", is_flag=True,
+                        help="Read --observer-height as metres above sea level, not above the ground.")(f)
 
 
 #: How ``--help`` shows the target height's default where it follows the observer height.

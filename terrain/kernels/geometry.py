@@ -46,3 +46,24 @@ def cell_azimuth_deg(r, c, r0, c0, y_m, dx_m):
     if a < 0.0:
         a += 360.0
     return a
+
+
+@njit(cache=True, inline="always")
+def point_distance_m(rf, cf, r0, c0, y_m, dx_m):
+    """Ground distance in metres from cell (r0, c0) to the fractional grid position (rf, cf).
+
+    The rule of :func:`cell_distance_m` with the row's position and cell width interpolated linearly
+    between the two rows that bracket ``rf`` (equal to it where ``rf`` is a whole row); ``rf`` must lie
+    within ``0 .. len(y_m) - 1``.
+    """
+    lo = int(math.floor(rf))
+    f = rf - lo
+    if f > 0.0:
+        y = y_m[lo] + f * (y_m[lo + 1] - y_m[lo])
+        w = dx_m[lo] + f * (dx_m[lo + 1] - dx_m[lo])
+    else:
+        y = y_m[lo]
+        w = dx_m[lo]
+    dy = y - y_m[r0]
+    dx = (cf - c0) * 0.5 * (w + dx_m[r0])
+    return math.sqrt(dx * dx + dy * dy)

@@ -38,6 +38,8 @@ DEFAULT_TARGET_RADIUS_M = KEY_TERRAIN_TARGET_RADIUS_M
 DEFAULT_RADIUS_M = KEY_TERRAIN_WITHIN_M
 #: Summits less prominent than this (metres) are left out of the key-terrain ranking by default.
 DEFAULT_MIN_PROMINENCE_M = KEY_TERRAIN_MIN_PROMINENCE_M
+#: The report's panorama spans the target's bearing plus and minus this many degrees.
+PANORAMA_HALF_WIDTH_DEG = 90.0
 #: Margin added around the analysis circles when a DEM is read from files, metres.
 LOAD_MARGIN_M = 1_000.0
 
@@ -69,6 +71,8 @@ class ReportAnalysis:
     timings_s: dict = field(default_factory=dict)
     siting: object | None = None
     siting_note: str = "not requested"
+    #: The horizon seen from the first observer, looking towards the target (:func:`terrain.horizon`), or None.
+    panorama: xr.Dataset | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -98,7 +102,8 @@ def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
             min_prominence_m: float = DEFAULT_MIN_PROMINENCE_M, key_terrain_top: int = 10,
             key_terrain_method: str = DEFAULT_METHOD, places=True, progress=None, band: int = 1,
             siting_k: int = 0, siting_candidates: str = "summits",
-            siting_method: str = DEFAULT_METHOD) -> ReportAnalysis:
+            siting_method: str = DEFAULT_METHOD,
+            panorama: bool = True, panorama_radius_m: float | None = None) -> ReportAnalysis:
     """Run the analysis of a high-ground report: what the observers see of a target area, and what no one sees.
 
     Parameters
@@ -140,6 +145,12 @@ def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
         Choose the best ``siting_k`` observation posts over the target area among ``siting_candidates``
         (:func:`terrain.multi.siting.site_observers`, viewing distance ``radius_m``, viewshed method
         ``siting_method``; ``fast`` screens many grid candidates quickly); 0: no siting section.
+    panorama : bool
+        Also compute the horizon seen from the first observer over the half circle centred on the target
+        (:func:`terrain.horizon`).
+    panorama_radius_m : float, optional
+        How far the panorama looks, metres (default ``radius_m``); when ``dem`` names files, the area it
+        needs is read for it alone.
 
     Returns
     -------
@@ -164,6 +175,7 @@ def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
+    dem_arg = dem
     dem = _load(dem, observers, target, radius_m, target_radius_m, say, band)
     timings["load_dem"] = time.perf_counter() - clock
     obs_points = [locate(dem, o, role=f"observer {i + 1}") for i, o in enumerate(observers)]
@@ -219,6 +231,25 @@ def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
     place_list = places_on(dem) if places is True else list(places or [])
     rows = place_rows(dem, obs_points, viewsheds, place_list, **opts)
     timings["places"] = time.perf_counter() - t0
+
+    hz = None
+    if panorama:
+        from ..horizon import horizon
+        from .places_table import bearing_distance
+
+        first = obs_points[0]
+        bearing, _ = bearing_distance(first, target_point.lat, target_point.lon)
+        bearing = float(round(bearing))  # whole degrees: the sector's ends and ticks read cleanly
+        say(f"panorama from {first.label()} towards {target_point.label()}")
+        t0 = time.perf_counter()
+        reach = radius_m if panorama_radius_m is None else _positive(panorama_radius_m, "panorama radius")
+        pano_dem = dem if (reach <= radius_m or isinstance(dem_arg, xr.DataArray)) else \
+            _load(dem_arg, observers[:1], observers[0], reach, 0.0, say, band)
+        hz = horizon(pano_dem, observers[0], max_distance=reach, azimuth=(bearing - PANORAMA_HALF_WIDTH_DEG,
+                                                                        bearing + PANORAMA_HALF_WIDTH_DEG),
+                     observer_height=float(observer_height), curvature=bool(curvature), refraction=float(refraction))
+        hz.attrs["towards_deg"] = float(bearing)
+        timings["panorama"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - clock
 
     parameters = {
@@ -238,7 +269,7 @@ def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
                           target_mask=coverage_mask, target_area_km2=target_km2, target_seen=target_seen,
                           combined=combined, key_terrain=table, key_terrain_note=note, places=rows,
                           timings_s={k: round(v, 3) for k, v in timings.items()}, siting=siting,
-                          siting_note=siting_note)
+                          siting_note=siting_note, panorama=hz)
 
 
 def split_points(points) -> list:

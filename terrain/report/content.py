@@ -95,5 +95,25 @@ def report_data(a: ReportAnalysis, figures: dict | None = None) -> dict:
                  "grid": dem_description(a.dem)},
         "timings_s": a.timings_s,
         "figures": dict(figures or {}),
+        "panorama": _panorama(a),
     }
     return clean(data)
+
+
+def _panorama(a: ReportAnalysis) -> dict | None:
+    """The panorama's headline figures: the horizon towards the target, its highest point, the landmarks."""
+    hz = a.panorama
+    if hz is None:
+        return None
+    from ..horizon import horizon_summary, landmark_rows, towards
+
+    at = towards(hz, hz.attrs["towards_deg"])
+    s = horizon_summary(hz)
+    return {"observer": hz.attrs["observer_name"] or a.observers[0].label(),
+            "from_deg": hz.attrs["azimuth_start_deg"], "to_deg": hz.attrs["azimuth_end_deg"],
+            "radius_m": hz.attrs["max_distance_m"], "towards_target_deg": _r(hz.attrs["towards_deg"], 1),
+            "towards_target": {"elevation_angle_deg": _r(at["elevation_angle_deg"]),
+                               "distance_km": _r(at["distance_m"] / 1000.0, 2), "at_limit": at["at_limit"],
+                               "limit": {"radius": "the radius", "DEM edge": "the DEM's edge"}.get(at["limit"])},
+            "highest": s.get("highest"), "at_limit_percent": s.get("at_limit_percent"),
+            "landmarks": landmark_rows(hz)}

@@ -148,6 +148,16 @@ def report_figures(a: ReportAnalysis, progress=None) -> list[ReportFigure]:
                                 f"ground of the target area they see (blue) and the dead ground they leave "
                                 f"(vermillion, {s['dead_ground_km2']:.2f} km²); right, the coverage for 1..k "
                                 f"posts.{note}", png_bytes(plot_siting(a.siting, dem=a.dem).figure, a)))
+    if a.panorama is not None:
+        from ..plot import plot_panorama
+
+        say("figure: panorama")
+        who = a.panorama.attrs["observer_name"] or a.observers[0].label()
+        out.append(ReportFigure("panorama", "panorama.png", "panorama", f"Panorama from {who}",
+                                f"The horizon from {who} looking towards {target} (azimuth across, elevation angle "
+                                f"up, vertically exaggerated): ridges from the nearest (dark) to the farthest (pale), "
+                                f"the places and summits seen marked with their distance.{note}",
+                                png_bytes(plot_panorama(a.panorama).figure, a)))
     return out
 
 

@@ -23,7 +23,7 @@ REPORT_FILES = ("report.html", "report.md", "report.json")
 
 #: Order and titles of the report's sections (the anchors both templates use).
 SECTIONS = (("summary", "Summary"), ("maps", "Maps"), ("lines_of_sight", "Lines of sight to the target"),
-            ("key_terrain", "Key terrain"), ("siting", "Observation posts"), ("places", "Named places"),
+            ("key_terrain", "Key terrain"), ("siting", "Observation posts"), ("panorama", "Panorama"), ("places", "Named places"),
             ("provenance", "Parameters and data provenance"))
 
 
