@@ -10,6 +10,7 @@ line_of_sight                         exact line of sight between two points
 viewshed, visible_area_km2, ...       what an observer sees (exact, fast, refined)
 write_geotiff, write_netcdf, ...      writing results for GIS
 cumulative_viewshed, overlook, ...    many observers (terrain.distributed: the same on Dask)
+covered_route                         the least-exposed path past observers
 locate, parse_point                   points, place names and grid positions
 curvature_factor, horizon_distance_m  earth curvature and refraction
 """
@@ -34,6 +35,7 @@ _SUBMODULE = {
     "export": ("write_geojson", "write_geotiff", "write_netcdf"),
     "multi": ("coverage_summary", "cumulative_viewshed", "dead_ground", "find_summits", "intervisibility",
               "key_terrain", "overlook", "reverse_viewshed", "seen_by_all", "union_coverage", "visibility_index"),
+    "route": ("covered_route",),
 }
 _WHERE = {name: module for module, names in _SUBMODULE.items() for name in names}
 
@@ -82,7 +84,8 @@ __all__ = [
     "viewshed", "viewshed_summary", "visible_area_km2", "visible_percent", "analysed_area_km2",
     "write_geotiff", "write_netcdf", "write_geojson",
     "cumulative_viewshed", "union_coverage", "seen_by_all", "dead_ground", "coverage_summary",
-    "intervisibility", "overlook", "key_terrain", "find_summits", "reverse_viewshed", "visibility_index", "locate", "parse_point", "GridPoint", "LatLon",
+    "intervisibility", "overlook", "key_terrain", "find_summits", "reverse_viewshed", "visibility_index",
+    "covered_route", "locate", "parse_point", "GridPoint", "LatLon",
     "curvature_factor", "horizon_distance_m", "DEFAULT_REFRACTION", "EARTH_RADIUS_M",
     "TerrainError", "InputError", "DataError", "FetchError",
 ]
