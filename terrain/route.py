@@ -227,6 +227,13 @@ def covered_route(dem: xr.DataArray, start, end, observers, exposure_weight: flo
         cells = least_cost_path(weight, blocked, lengths, (ra, ca), (rb, cb))
         paths[key] = _route_path(dem, cells, rows.start, cols.start, z, count, weight, lengths)
 
+    if _on_search_edge(paths["route"], rows, cols, dem.shape):
+        import warnings
+
+        from .errors import TerrainWarning
+
+        warnings.warn("the covered route runs along the edge of the area searched, so a wider search may find a "
+                      "less exposed one; widen search_margin_m (--search-margin)", TerrainWarning, stacklevel=2)
     coverage = xr.Dataset({"count": (("y", "x"), count), "analysed": (("y", "x"), analysed),
                            "impassable": (("y", "x"), blocked)},
                           coords={"y": window.y, "x": window.x})
@@ -246,6 +253,38 @@ def covered_route(dem: xr.DataArray, start, end, observers, exposure_weight: flo
                                    cv.observer_eye_m.values)]
     return CoveredRoute(route=paths["route"], shortest=paths["shortest"], start=a, end=b, observers=obs,
                         coverage=coverage, attrs=attrs)
+
+
+def route_bounds(start, end, observers, max_distance=None, search_margin_m: float | None = None,
+                 margin_m: float = 1_000.0) -> tuple[float, float, float, float] | None:
+    """The (west, south, east, north) box, degrees, that a covered route needs read from a DEM: the search box
+    around start and end (see ``search_margin_m`` of :func:`covered_route`) and every observer's radius, each
+    widened by ``margin_m``; None when that is not known before reading (no radius, or ``xy:`` points)."""
+    from pyproj import Geod
+
+    from .coords import parse_point
+    from .dem import bounds_around
+    from .multi.observers import observer_specs
+
+    radii = [s["max_distance"] for s in observer_specs(observers, {"max_distance": max_distance})]
+    points = [parse_point(p) for p in (start, end)]
+    obs = [parse_point(s["point"]) for s in observer_specs(observers, {})]
+    if any(r is None for r in radii) or any(isinstance(p, tuple) for p in points + obs):
+        return None
+    a, b = points
+    if search_margin_m is None:
+        gap = Geod(ellps="WGS84").inv(a.lon, a.lat, b.lon, b.lat)[2]
+        search_margin_m = max(MIN_MARGIN_M, MARGIN_FRACTION * gap)
+    boxes = [bounds_around(p.lat, p.lon, float(search_margin_m) + margin_m) for p in points]
+    boxes += [bounds_around(p.lat, p.lon, float(r) + margin_m) for p, r in zip(obs, radii)]
+    return (min(x[0] for x in boxes), min(x[1] for x in boxes), max(x[2] for x in boxes), max(x[3] for x in boxes))
+
+
+def _on_search_edge(path: RoutePath, rows: slice, cols: slice, shape) -> bool:
+    """Whether a path touches a side of the search window that is not the DEM's own edge."""
+    sides = ((path.rows == rows.start) & (rows.start > 0), (path.rows == rows.stop - 1) & (rows.stop < shape[0]),
+             (path.cols == cols.start) & (cols.start > 0), (path.cols == cols.stop - 1) & (cols.stop < shape[1]))
+    return bool(any(np.any(s) for s in sides))
 
 
 def _non_negative(value, what: str) -> float:
