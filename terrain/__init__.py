@@ -10,7 +10,7 @@ line_of_sight                         exact line of sight between two points
 viewshed, visible_area_km2, ...       what an observer sees (exact, fast, refined)
 write_geotiff, write_netcdf, ...      writing results for GIS
 cumulative_viewshed, overlook, ...    many observers (terrain.distributed: the same on Dask)
-covered_route                         the least-exposed path past observers
+covered_route, plot_route             the least-exposed path past observers, and its map
 locate, parse_point                   points, place names and grid positions
 curvature_factor, horizon_distance_m  earth curvature and refraction
 """
@@ -36,6 +36,7 @@ _SUBMODULE = {
     "multi": ("coverage_summary", "cumulative_viewshed", "dead_ground", "find_summits", "intervisibility",
               "key_terrain", "overlook", "reverse_viewshed", "seen_by_all", "union_coverage", "visibility_index"),
     "route": ("covered_route",),
+    "plot.route_map": ("plot_route",),
 }
 _WHERE = {name: module for module, names in _SUBMODULE.items() for name in names}
 
@@ -85,7 +86,7 @@ __all__ = [
     "write_geotiff", "write_netcdf", "write_geojson",
     "cumulative_viewshed", "union_coverage", "seen_by_all", "dead_ground", "coverage_summary",
     "intervisibility", "overlook", "key_terrain", "find_summits", "reverse_viewshed", "visibility_index",
-    "covered_route", "locate", "parse_point", "GridPoint", "LatLon",
+    "covered_route", "plot_route", "locate", "parse_point", "GridPoint", "LatLon",
     "curvature_factor", "horizon_distance_m", "DEFAULT_REFRACTION", "EARTH_RADIUS_M",
     "TerrainError", "InputError", "DataError", "FetchError",
 ]

@@ -92,9 +92,9 @@ class RoutePath:
 class CoveredRoute:
     """What :func:`covered_route` finds: the covered route, the shortest path beside it, and the ground.
 
-    ``coverage`` holds ``count`` (observers that see the cell) and ``analysed`` (observers that
-    analysed it) and ``impassable`` (bool) on the searched window of the DEM, with its CRS and
-    transform, for maps; ``attrs`` the parameters and the data's provenance.
+    ``coverage`` holds ``elevation`` (m), ``count`` (observers that see the cell), ``analysed``
+    (observers that analysed it) and ``impassable`` (bool) on the searched window of the DEM, with
+    its CRS and transform, for maps; ``attrs`` the parameters and the data's provenance.
     """
 
     route: RoutePath
@@ -234,7 +234,8 @@ def covered_route(dem: xr.DataArray, start, end, observers, exposure_weight: flo
 
         warnings.warn("the covered route runs along the edge of the area searched, so a wider search may find a "
                       "less exposed one; widen search_margin_m (--search-margin)", TerrainWarning, stacklevel=2)
-    coverage = xr.Dataset({"count": (("y", "x"), count), "analysed": (("y", "x"), analysed),
+    coverage = xr.Dataset({"elevation": (("y", "x"), z.astype(np.float32), {"units": "m"}),
+                           "count": (("y", "x"), count), "analysed": (("y", "x"), analysed),
                            "impassable": (("y", "x"), blocked)},
                           coords={"y": window.y, "x": window.x})
     if crs is not None:

@@ -42,6 +42,10 @@ def test_help_has_examples():
     out = CliRunner().invoke(cli, ["route", "--help"])
     assert out.exit_code == 0
     assert "terrain route dem_samples/hama_standin.tif --from Souran --to Hama" in out.output
+    from terrain.cli.route import EXPOSURE_WEIGHT_TEXT
+    from terrain.route import DEFAULT_EXPOSURE_WEIGHT
+
+    assert float(EXPOSURE_WEIGHT_TEXT) == DEFAULT_EXPOSURE_WEIGHT
     for flag in ("--exposure-weight", "--max-slope", "--avoid", "--out", "--plot", "--radius"):
         assert flag in out.output
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
-from ..route import DEFAULT_EXPOSURE_WEIGHT
 from ..route_files import ROUTE_SUFFIXES
 from .options import (check_heights, curvature_options, height_options, json_option, load_cli_dem, observer_points,
                       plot_option, print_json, radius_option, radius_value, refraction_value, write_plot)
 from .preflight import OutputFile, TerrainCommand
+
+#: The API's default weight (terrain.route.DEFAULT_EXPOSURE_WEIGHT, kept out of the import so that --help loads
+#: no heavy library; a test keeps the two equal).
+EXPOSURE_WEIGHT_TEXT = "10"
 
 
 @click.command("route", cls=TerrainCommand)
@@ -22,9 +25,9 @@ from .preflight import OutputFile, TerrainCommand
 @height_options
 @radius_option()
 @curvature_options
-@click.option("--exposure-weight", type=click.FloatRange(min=0), default=DEFAULT_EXPOSURE_WEIGHT,
-              show_default=True,
-              help="Extra cost of a metre in sight of one observer, in hidden metres (0: the shortest path).")
+@click.option("--exposure-weight", type=click.FloatRange(min=0), default=None,
+              help="Extra cost of a metre in sight of one observer, in hidden metres (0: the shortest path). "
+                   f"Default: {EXPOSURE_WEIGHT_TEXT}.")
 @click.option("--max-slope", type=click.FloatRange(min=0, max=90, min_open=True), default=None, metavar="DEG",
               help="Cells steeper than DEG degrees are impassable.")
 @click.option("--avoid", "avoid_path", type=click.Path(exists=True, dir_okay=False), default=None, metavar="FILE",
@@ -65,7 +68,8 @@ def route_command(dem, start, end, observers, observer_height, target_height, ab
     margin = radius_value(search_margin, "--search-margin")
     bounds = route_bounds(start, end, points, max_d, margin)
     data = load_cli_dem(dem, bounds=bounds) if bounds is not None else load_cli_dem(dem)
-    result = covered_route(data, start, end, points, exposure_weight=exposure_weight, observer_height=heights,
+    weight = {} if exposure_weight is None else {"exposure_weight": exposure_weight}
+    result = covered_route(data, start, end, points, **weight, observer_height=heights,
                            max_distance=max_d, max_slope=max_slope, avoid=avoid_path, search_margin_m=margin,
                            method=method, target_height=target_height, curvature=curvature,
                            refraction=refraction_value(refraction, curvature_coefficient),
@@ -83,7 +87,7 @@ def route_command(dem, start, end, observers, observer_height, target_height, ab
         print_json(summary)
         return
     click.echo(f"Covered approach from {result.start.label()} to {result.end.label()} "
-               f"(exposure weight {exposure_weight:g}{'' if max_slope is None else f', max slope {max_slope:g}°'})")
+               f"(exposure weight {result.attrs['exposure_weight']:g}{'' if max_slope is None else f', max slope {max_slope:g}°'})")
     names = [o["name"] or f"{o['lat']:.4f}, {o['lon']:.4f}" for o in result.observers]
     click.echo(f"  observers: {', '.join(names)}")
     for label, key in (("covered route", "route"), ("shortest path", "shortest")):

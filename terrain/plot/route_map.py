@@ -93,7 +93,7 @@ def plot_route(result, ax=None, dem=None, places=True, title=None, profile: bool
     ax : matplotlib.axes.Axes, optional
         Axes for the map; by default a new 8 x 10 inch figure (with the profile strip).
     dem : xarray.DataArray, optional
-        The DEM, for the hillshade (light grey without it).
+        The DEM, for the hillshade (default: the heights of the searched ground, ``result.coverage``).
     places : bool or list
         True: gazetteer places on the map; a list of ``(name, lat, lon)`` or objects with ``name``,
         ``lat``, ``lon``; False: none.
@@ -125,7 +125,7 @@ def plot_route(result, ax=None, dem=None, places=True, title=None, profile: bool
     fig = ax.figure
     crs = dem_crs(coverage)
 
-    bm.draw_background(ax, dem, coverage)
+    bm.draw_background(ax, dem if dem is not None else coverage["elevation"], coverage)
     extent = bm.map_extent(coverage)
     ax.imshow(ground_rgba(bm.display_grid(coverage)), extent=extent, origin="upper", interpolation="nearest",
               zorder=2, gid="route-ground")
