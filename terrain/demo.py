@@ -2,7 +2,8 @@
 
 Lines of sight from Zayn al-Abidin and Jabal Kafra to Hama, their viewsheds,
 their combined coverage of the city and the dead ground hidden from both, and
-the key-terrain ranking of the summits around it, printed as a summary and
+the key-terrain ranking of the summits around it, the covered approach to the
+city from Souran out of sight of both hills, printed as a summary and
 written as a report (:mod:`terrain.report`).
 """
 
@@ -18,6 +19,10 @@ CITY = "Hama"
 RADIUS_M = 15_000.0
 #: Radius of the city area whose coverage is measured, metres.
 CITY_RADIUS_M = 2_000.0
+#: Where the covered approach to the city starts (out of sight of the hills as far as it can).
+APPROACH_FROM = "Souran"
+#: How far beyond the Souran-Hama box the approach is searched, metres (a wider search finds the same route).
+APPROACH_SEARCH_MARGIN_M = 12_000.0
 
 
 def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float = 2.0, echo=print,
@@ -43,7 +48,8 @@ def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float
     -------
     dict
         ``source``, ``synthetic``, ``lines_of_sight``, ``viewsheds`` (as before), ``coverage``
-        (of the city area, together), ``key_terrain`` (ranked rows) and ``report`` (file paths, or None).
+        (of the city area, together), ``key_terrain`` (ranked rows), ``route`` (the covered approach from
+        Souran and the shortest path, km) and ``report`` (file paths, or None).
     """
     from .report import analyse, build_report, report_data
 
@@ -97,6 +103,22 @@ def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float
         echo(f"Key terrain over {CITY}: {a.key_terrain_note}")
     results["key_terrain"] = rows
 
+    from .route import covered_route
+
+    say = progress or (lambda msg: None)
+    say(f"covered approach: {APPROACH_FROM} to {CITY}, out of sight of {' and '.join(HILLS)}")
+    a.route = covered_route(_route_dem(dem, APPROACH_FROM, CITY, radius_m), APPROACH_FROM, CITY, list(HILLS), observer_height=observer_height,
+                            max_distance=radius_m, method=method, search_margin_m=APPROACH_SEARCH_MARGIN_M)
+    r, s = a.route.route, a.route.shortest
+    echo("")
+    echo(f"Covered approach from {APPROACH_FROM} to {CITY}, out of sight of {' and '.join(HILLS)} "
+         f"(exposure weight {a.route.attrs['exposure_weight']:g}):")
+    echo(f"  covered route {r.length_km:5.1f} km, in sight {r.exposed_km:5.2f} km, longest stretch in sight "
+         f"{r.longest_exposed_km:.2f} km")
+    echo(f"  shortest path {s.length_km:5.1f} km, in sight {s.exposed_km:5.2f} km, longest stretch in sight "
+         f"{s.longest_exposed_km:.2f} km")
+    results["route"] = {"from": APPROACH_FROM, "to": CITY, "route": r.summary(), "shortest": s.summary()}
+
     results["report"] = None
     if out_dir is not None:
         paths = build_report(a, out_dir, progress=progress)
@@ -112,6 +134,21 @@ def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float
         echo(f"Report: {paths['html']}")
         echo(f"  (also {paths['markdown'].name} with its figures, and {paths['json'].name}, in {Path(out_dir)})")
     return results
+
+
+def _route_dem(dem, start, end, radius_m: float):
+    """The DEM for the covered approach: the analysis's own when it holds the route's whole area (search box
+    and the hills' radius), else the same files read over that area."""
+    from .coords import dem_bounds_latlon
+    from .dem import load_dem
+    from .route import route_bounds
+
+    need = route_bounds(start, end, list(HILLS), radius_m, APPROACH_SEARCH_MARGIN_M)
+    west, south, east, north = dem_bounds_latlon(dem)
+    files = [f for f in str(dem.attrs.get("files", "")).split("; ") if f]
+    if need is None or not files or (west <= need[0] and south <= need[1] and east >= need[2] and north >= need[3]):
+        return dem
+    return load_dem(files, bounds=need)
 
 
 def _slug(name: str) -> str:

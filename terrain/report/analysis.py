@@ -65,6 +65,8 @@ class ReportAnalysis:
     key_terrain_note: str
     places: list[dict]
     timings_s: dict = field(default_factory=dict)
+    #: A covered approach to show (:func:`terrain.covered_route`), set by ``terrain demo``; None: no such section.
+    route: object | None = None
 
     @property
     def synthetic(self) -> bool:

@@ -137,7 +137,21 @@ def report_figures(a: ReportAnalysis, progress=None) -> list[ReportFigure]:
         out.append(ReportFigure("key_terrain", "key_terrain.png", "key_terrain", "Key terrain",
                                 f"Summits around {target} ranked by the share of the target area each sees.{note}",
                                 png_bytes(_key_terrain_figure(a), a)))
+    if a.route is not None:
+        say("figure: covered approach")
+        r = a.route
+        out.append(ReportFigure(
+            "route", "route.png", "route", f"Covered approach, {r.start.label()} to {r.end.label()}",
+            f"The least-exposed route (green; vermillion where an observer sees it) and the shortest path (dashed) "
+            f"over the ground the observers see (blue) and their dead ground (plain hillshade); underneath, the "
+            f"ground along the route.{note}", png_bytes(_route_figure(a), a)))
     return out
+
+
+def _route_figure(a: ReportAnalysis):
+    from ..plot import plot_route
+
+    return plot_route(a.route).figure
 
 
 def _coverage_figure(a: ReportAnalysis, crs):
