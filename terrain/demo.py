@@ -21,8 +21,6 @@ RADIUS_M = 15_000.0
 CITY_RADIUS_M = 2_000.0
 #: Where the covered approach to the city starts (out of sight of the hills as far as it can).
 APPROACH_FROM = "Souran"
-#: How far beyond the Souran-Hama box the approach is searched, metres (a wider search finds the same route).
-APPROACH_SEARCH_MARGIN_M = 12_000.0
 
 
 def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float = 2.0, echo=print,
@@ -107,8 +105,9 @@ def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float
 
     say = progress or (lambda msg: None)
     say(f"covered approach: {APPROACH_FROM} to {CITY}, out of sight of {' and '.join(HILLS)}")
-    a.route = covered_route(_route_dem(dem, APPROACH_FROM, CITY, radius_m), APPROACH_FROM, CITY, list(HILLS), observer_height=observer_height,
-                            max_distance=radius_m, method=method, search_margin_m=APPROACH_SEARCH_MARGIN_M)
+    a.route = covered_route(_route_dem(dem, APPROACH_FROM, CITY, radius_m), APPROACH_FROM, CITY, list(HILLS),
+                            observer_height=observer_height,
+                            max_distance=radius_m, method=method)
     r, s = a.route.route, a.route.shortest
     echo("")
     echo(f"Covered approach from {APPROACH_FROM} to {CITY}, out of sight of {' and '.join(HILLS)} "
@@ -143,7 +142,7 @@ def _route_dem(dem, start, end, radius_m: float):
     from .dem import load_dem
     from .route import route_bounds
 
-    need = route_bounds(start, end, list(HILLS), radius_m, APPROACH_SEARCH_MARGIN_M)
+    need = route_bounds(start, end, list(HILLS), radius_m)
     west, south, east, north = dem_bounds_latlon(dem)
     files = [f for f in str(dem.attrs.get("files", "")).split("; ") if f]
     if need is None or not files or (west <= need[0] and south <= need[1] and east >= need[2] and north >= need[3]):

@@ -46,7 +46,7 @@ from .methods import DEFAULT_METHOD
 #: Default weight of one observer's sight of a cell: a step seen by one observer costs 11 hidden ones.
 DEFAULT_EXPOSURE_WEIGHT = 10.0
 #: Without ``search_margin_m``: the box around start and end is widened by this share of their distance...
-MARGIN_FRACTION = 0.5
+MARGIN_FRACTION = 0.75
 #: ...and by at least this much, metres.
 MIN_MARGIN_M = 2_000.0
 
@@ -161,7 +161,7 @@ def covered_route(dem: xr.DataArray, start, end, observers, exposure_weight: flo
         boolean array / DataArray on the DEM's grid (True = avoid). Every cell a polygon touches is avoided.
     search_margin_m : float, optional
         The search covers the box around start and end widened by this much, metres (default:
-        half their distance, at least 2 km), clipped to the DEM.
+        three quarters of their distance, at least 2 km), clipped to the DEM.
     method : {"refined", "fast", "exact"}
         Viewshed method of the observers.
     **viewshed_options

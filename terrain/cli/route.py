@@ -34,7 +34,7 @@ EXPOSURE_WEIGHT_TEXT = "10"
               help="GeoJSON file of polygons (lat/lon) the route may not enter.")
 @click.option("--search-margin", default=None,
               help="How far beyond the box around start and end the search goes, e.g. 5km. "
-                   "Default: half the start-end distance, at least 2 km.")
+                   "Default: three quarters of the start-end distance, at least 2 km.")
 @click.option("--method", type=click.Choice(METHOD_CHOICES), default=DEFAULT_METHOD, show_default=True,
               help="Horizon method of the observers' viewsheds.")
 @click.option("--out", "out_path", type=OutputFile(ROUTE_SUFFIXES),
