@@ -104,7 +104,7 @@ def test_least_cost_path_matches_dijkstra_on_a_geographic_grid(seed):
     assert tuple(cells[0]) == start and tuple(cells[-1]) == end
     assert np.all(np.max(np.abs(np.diff(cells, axis=0)), axis=1) == 1)  # 8-connected steps
     assert not blocked[r, c].any()
-    assert cost == pytest.approx(want_cost, rel=2e-6)
+    assert cost == pytest.approx(want_cost, rel=1e-7)  # measured: 3.6e-9
 
 
 def test_zero_exposure_weight_is_the_shortest_path_by_dijkstra():
@@ -119,7 +119,7 @@ def test_zero_exposure_weight_is_the_shortest_path_by_dijkstra():
     r = covered_route(dem, at(dem, *start), at(dem, *end), [at(dem, 2, 25)], exposure_weight=0.0,
                       avoid=avoid, search_margin_m=50_000)
     _, want_m = dijkstra(np.ones(z.shape), avoid, start, end, geo_oracle_length())
-    assert r.route.length_km * 1000 == pytest.approx(want_m, rel=2e-6)
+    assert r.route.length_km * 1000 == pytest.approx(want_m, rel=1e-7)
     assert r.shortest.length_km == pytest.approx(r.route.length_km, rel=1e-12)
     assert not avoid[r.route.rows, r.route.cols].any()
 
