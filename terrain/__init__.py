@@ -12,6 +12,7 @@ horizon, plot_panorama                the 360° horizon around an observer, and 
 write_geotiff, write_netcdf, ...      writing results for GIS
 cumulative_viewshed, overlook, ...    many observers (terrain.distributed: the same on Dask)
 site_observers, plot_siting           the k observation posts that see most of a target area
+covered_route, plot_route             the least-exposed path past observers, and its map
 locate, parse_point                   points, place names and grid positions
 curvature_factor, horizon_distance_m  earth curvature and refraction
 """
@@ -40,6 +41,8 @@ _SUBMODULE = {
               "key_terrain", "overlook", "reverse_viewshed", "seen_by_all", "union_coverage", "visibility_index"),
     "multi.siting": ("site_observers",),
     "plot.siting_map": ("plot_siting",),
+    "route": ("covered_route",),
+    "plot.route_map": ("plot_route",),
 }
 _WHERE = {name: module for module, names in _SUBMODULE.items() for name in names}
 
@@ -89,7 +92,7 @@ __all__ = [
     "write_geotiff", "write_netcdf", "write_geojson",
     "cumulative_viewshed", "union_coverage", "seen_by_all", "dead_ground", "coverage_summary",
     "intervisibility", "overlook", "key_terrain", "find_summits", "reverse_viewshed", "visibility_index",
-    "site_observers", "plot_siting", "locate", "parse_point", "GridPoint", "LatLon",
+    "site_observers", "plot_siting", "covered_route", "plot_route", "locate", "parse_point", "GridPoint", "LatLon",
     "curvature_factor", "horizon_distance_m", "DEFAULT_REFRACTION", "EARTH_RADIUS_M",
     "TerrainError", "InputError", "DataError", "FetchError",
 ]

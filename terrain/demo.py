@@ -2,8 +2,9 @@
 
 Lines of sight from Zayn al-Abidin and Jabal Kafra to Hama, their viewsheds,
 their combined coverage of the city and the dead ground hidden from both, the
-key-terrain ranking of the summits around it and the panorama from Zayn
-al-Abidin looking south over the city, printed as a summary and
+key-terrain ranking of the summits around it, the best observation posts, the panorama
+from Zayn al-Abidin looking south over the city and the covered approach to the city
+from Souran out of sight of both hills, printed as a summary and
 written as a report (:mod:`terrain.report`).
 """
 
@@ -26,6 +27,8 @@ SITING_K = 3
 SITING_CANDIDATES = "summits+grid:2km"
 #: The siting screens ~190 candidates: the fast sweep (on the stand-in it chooses what refined chooses).
 SITING_METHOD = "fast"
+#: Where the covered approach to the city starts (out of sight of the hills as far as it can).
+APPROACH_FROM = "Souran"
 
 
 def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float = 2.0, echo=print,
@@ -53,7 +56,8 @@ def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float
         ``source``, ``synthetic``, ``lines_of_sight``, ``viewsheds`` (as before), ``coverage``
         (of the city area, together), ``key_terrain`` (ranked rows), ``siting`` (the best posts over the
         city, :func:`terrain.multi.siting.site_observers`) ``panorama`` (the horizon from the first
-        hill looking over the city, :func:`terrain.horizon`) and ``report`` (file paths, or None).
+        hill looking over the city, :func:`terrain.horizon`), ``route`` (the covered approach from
+        Souran and the shortest path, km) and ``report`` (file paths, or None).
     """
     from .report import analyse, build_report, report_data
 
@@ -141,6 +145,22 @@ def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float
         unnamed = len(seen) - len(named)
         if seen:
             echo(f"  seen: {', '.join(named)}" + (f" and {unnamed} unnamed summits" if unnamed else ""))
+    from .route import covered_route
+
+    say = progress or (lambda msg: None)
+    say(f"covered approach: {APPROACH_FROM} to {CITY}, out of sight of {' and '.join(HILLS)}")
+    a.route = covered_route(_route_dem(dem, APPROACH_FROM, CITY, radius_m), APPROACH_FROM, CITY, list(HILLS),
+                            observer_height=observer_height,
+                            max_distance=radius_m, method=method)
+    r, s = a.route.route, a.route.shortest
+    echo("")
+    echo(f"Covered approach from {APPROACH_FROM} to {CITY}, out of sight of {' and '.join(HILLS)} "
+         f"(exposure weight {a.route.attrs['exposure_weight']:g}):")
+    echo(f"  covered route {r.length_km:5.1f} km, in sight {r.exposed_km:5.2f} km, longest stretch in sight "
+         f"{r.longest_exposed_km:.2f} km")
+    echo(f"  shortest path {s.length_km:5.1f} km, in sight {s.exposed_km:5.2f} km, longest stretch in sight "
+         f"{s.longest_exposed_km:.2f} km")
+    results["route"] = {"from": APPROACH_FROM, "to": CITY, "route": r.summary(), "shortest": s.summary()}
 
     results["report"] = None
     if out_dir is not None:
@@ -157,6 +177,21 @@ def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float
         echo(f"Report: {paths['html']}")
         echo(f"  (also {paths['markdown'].name} with its figures, and {paths['json'].name}, in {Path(out_dir)})")
     return results
+
+
+def _route_dem(dem, start, end, radius_m: float):
+    """The DEM for the covered approach: the analysis's own when it holds the route's whole area (search box
+    and the hills' radius), else the same files read over that area."""
+    from .coords import dem_bounds_latlon
+    from .dem import load_dem
+    from .route import route_bounds
+
+    need = route_bounds(start, end, list(HILLS), radius_m)
+    west, south, east, north = dem_bounds_latlon(dem)
+    files = [f for f in str(dem.attrs.get("files", "")).split("; ") if f]
+    if need is None or not files or (west <= need[0] and south <= need[1] and east >= need[2] and north >= need[3]):
+        return dem
+    return load_dem(files, bounds=need)
 
 
 def _slug(name: str) -> str:

@@ -57,6 +57,13 @@ def test_run_demo_writes_the_report_and_summarises_it(tmp_path):
     md = (tmp_path / "demo" / "report.md").read_text()
     assert "## Observation posts" in md and "](siting.png)" in md
     assert data["siting"]["posts"] == st["posts"]
+    # the covered approach from Souran: far less in sight of the hills than the shortest path
+    assert "Covered approach from Souran to Hama" in text
+    r = results["route"]
+    assert r["route"]["exposed_km"] < 0.5 * r["shortest"]["exposed_km"]
+    assert data["route"]["route"]["length_km"] == r["route"]["length_km"]
+    assert (tmp_path / "demo" / "route.png").is_file()
+    assert "## Covered approach" in (tmp_path / "demo" / "report.md").read_text()
 
 
 def test_run_demo_without_a_folder_writes_nothing(tmp_path, monkeypatch):

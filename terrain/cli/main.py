@@ -76,11 +76,12 @@ def _register():
     from .panorama import panorama_command
     from .report import report_command
     from .siting import siting_command
+    from .route import route_command
     from .viewshed import viewshed_command
     from .vindex import vindex_command
 
     for cmd in (info_command, los_command, viewshed_command, cumulative_command, overlook_command,
-                keyterrain_command, intervis_command, vindex_command, siting_command, panorama_command, report_command, fetch_command, demo_command):
+                keyterrain_command, intervis_command, vindex_command, siting_command, panorama_command, route_command, report_command, fetch_command, demo_command):
         cli.add_command(cmd)
 
 

@@ -73,6 +73,8 @@ class ReportAnalysis:
     siting_note: str = "not requested"
     #: The horizon seen from the first observer, looking towards the target (:func:`terrain.horizon`), or None.
     panorama: xr.Dataset | None = None
+    #: A covered approach to show (:func:`terrain.covered_route`), set by ``terrain demo``; None: no such section.
+    route: object | None = None
 
     @property
     def synthetic(self) -> bool:

@@ -93,6 +93,7 @@ def report_data(a: ReportAnalysis, figures: dict | None = None) -> dict:
         "siting_note": a.siting_note,
         "data": {"source": a.source, "synthetic": a.synthetic, "label": a.source_label, "files": files,
                  "grid": dem_description(a.dem)},
+        "route": route_data(a.route),
         "timings_s": a.timings_s,
         "figures": dict(figures or {}),
         "panorama": _panorama(a),
@@ -117,3 +118,12 @@ def _panorama(a: ReportAnalysis) -> dict | None:
                                "limit": {"radius": "the radius", "DEM edge": "the DEM's edge"}.get(at["limit"])},
             "highest": s.get("highest"), "at_limit_percent": s.get("at_limit_percent"),
             "landmarks": landmark_rows(hz)}
+def route_data(route) -> dict | None:
+    """The covered approach's figures for the report (km, %), or None when the report has none."""
+    if route is None:
+        return None
+    s = route.summary()
+    return {"start": s["start"]["name"], "end": s["end"]["name"],
+            "observers": [o["name"] or f"{o['lat']}, {o['lon']}" for o in s["observers"]],
+            "exposure_weight": s["exposure_weight"], "max_slope_deg": s["max_slope_deg"],
+            "route": s["route"], "shortest": s["shortest"]}

@@ -158,7 +158,21 @@ def report_figures(a: ReportAnalysis, progress=None) -> list[ReportFigure]:
                                 f"up, vertically exaggerated): ridges from the nearest (dark) to the farthest (pale), "
                                 f"the places and summits seen marked with their distance.{note}",
                                 png_bytes(plot_panorama(a.panorama).figure, a)))
+    if a.route is not None:
+        say("figure: covered approach")
+        r = a.route
+        out.append(ReportFigure(
+            "route", "route.png", "route", f"Covered approach, {r.start.label()} to {r.end.label()}",
+            f"The least-exposed route (green; vermillion where an observer sees it) and the shortest path (dashed) "
+            f"over the ground the observers see (blue) and their dead ground (plain hillshade); underneath, the "
+            f"ground along the route.{note}", png_bytes(_route_figure(a), a)))
     return out
+
+
+def _route_figure(a: ReportAnalysis):
+    from ..plot import plot_route
+
+    return plot_route(a.route).figure
 
 
 def _coverage_figure(a: ReportAnalysis, crs):

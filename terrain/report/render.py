@@ -23,7 +23,7 @@ REPORT_FILES = ("report.html", "report.md", "report.json")
 
 #: Order and titles of the report's sections (the anchors both templates use).
 SECTIONS = (("summary", "Summary"), ("maps", "Maps"), ("lines_of_sight", "Lines of sight to the target"),
-            ("key_terrain", "Key terrain"), ("siting", "Observation posts"), ("panorama", "Panorama"), ("places", "Named places"),
+            ("key_terrain", "Key terrain"), ("siting", "Observation posts"), ("panorama", "Panorama"), ("route", "Covered approach"), ("places", "Named places"),
             ("provenance", "Parameters and data provenance"))
 
 
@@ -91,7 +91,8 @@ def _context(data: dict, figures: list[ReportFigure], embed: bool) -> dict:
             _MarkdownSafe(f.filename)
         figs.append({"key": f.key, "section": f.section, "title": f.title, "caption": f.caption, "src": src,
                      "filename": _MarkdownSafe(f.filename)})
-    return {"d": data, "figures": figs, "sections": SECTIONS,
+    sections = tuple(s for s in SECTIONS if s[0] != "route" or data.get("route"))
+    return {"d": data, "figures": figs, "sections": sections,
             "by_section": {s: [f for f in figs if f["section"] == s] for s, _ in SECTIONS}}
 
 
