@@ -209,6 +209,8 @@ def _extent_text(dem: xr.DataArray) -> str:
         from .dem import files_extent
 
         whole = files_extent(files)
+        if whole and whole.endswith(f"covers {loaded}"):   # the whole file was loaded
+            return whole
         if whole:
             return f"{whole}; the part loaded covers {loaded}"
     return f"which covers {loaded}"
