@@ -112,8 +112,9 @@ def prepare(dem: xr.DataArray, observer, observer_height=2.0, target_height=0.0,
                          full_circle=full, pitch=pt, y_m=y_m, dx_m=dx_m)
 
 
-def horizon(method: str, z: np.ndarray, s: ViewshedSetup) -> np.ndarray:
-    """Run the horizon kernel of ``method`` on the window ``z``; float32 horizon slopes."""
+def horizon(method: str, z: np.ndarray, s: ViewshedSetup, z_target: np.ndarray | None = None) -> np.ndarray:
+    """Run the horizon kernel of ``method`` on the window ``z`` (the surface sight lines cross); float32
+    horizon slopes. ``z_target``: the ground targets stand on, where it differs (obstacles)."""
     if method == "exact":
         from .kernels.horizon_exact import horizon_exact
 
@@ -124,13 +125,14 @@ def horizon(method: str, z: np.ndarray, s: ViewshedSetup) -> np.ndarray:
         return horizon_fast(z, s.y_m, s.dx_m, s.r0, s.c0, s.eye_z, s.curv, s.max_d)
     from .kernels.refine import horizon_refined
 
-    return horizon_refined(z, s.y_m, s.dx_m, s.r0, s.c0, s.eye_z, s.curv, s.max_d, s.target_h)
+    return horizon_refined(z, s.y_m, s.dx_m, s.r0, s.c0, s.eye_z, s.curv, s.max_d, s.target_h, z_target=z_target)
 
 
 def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_height: float = 0.0,
              max_distance: float | None = None, min_distance: float = 0.0, azimuth=None, pitch=None,
              curvature: bool = True, refraction: float = DEFAULT_REFRACTION, method: str = DEFAULT_METHOD,
-             absolute_heights: bool = False, outputs=OUTPUTS) -> xr.Dataset:
+             absolute_heights: bool = False, outputs=OUTPUTS, obstacles=None, targets_on_obstacles: bool = False,
+             observer_on_obstacle: bool = False) -> xr.Dataset:
     """Compute the viewshed of one observer.
 
     Parameters
@@ -165,6 +167,14 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
         Which of ``"visible"``, ``"min_visible_height"``, ``"elevation_angle"`` to compute (default all
         three). Only those are computed and allocated: with ``method="fast"`` the finish is fused into the
         sweep, so ``outputs=("visible",)`` allocates one byte a cell and no raster-sized float array.
+    obstacles : xarray.DataArray, array or path, optional
+        Heights above the ground (buildings, canopy), metres, on the DEM's grid or a raster file read onto
+        it: they block sight lines (:mod:`terrain.obstacles`). ``min_visible_height`` stays a height above
+        the target's ground.
+    targets_on_obstacles : bool
+        Targets stand on the obstacles' tops (rooftops), not on the ground under them.
+    observer_on_obstacle : bool
+        The observer stands on its cell's obstacle (a roof, a tower) rather than on the ground.
 
     Returns
     -------
@@ -187,6 +197,9 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
     >>> round(terrain.visible_area_km2(vs))  # doctest: +SKIP
     """
     wanted = check_outputs(outputs)
+    if obstacles is None and (targets_on_obstacles or observer_on_obstacle):
+        raise InputError("targets_on_obstacles and observer_on_obstacle need obstacles; give the obstacle heights "
+                         "(obstacles=, --obstacles FILE) or leave them out")
     s = prepare(dem, observer, observer_height, target_height, max_distance, min_distance, azimuth, pitch,
                 curvature, refraction, absolute_heights, method)
     _warn_if_past_the_edge(dem, s)
@@ -194,12 +207,24 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
     if method == "exact":
         _warn_if_long_exact(window.shape)
     z = np.ascontiguousarray(window.values, dtype=np.float32)
+    obst = None
+    if obstacles is not None:
+        import dataclasses
+
+        from .obstacles import obstacle_grid
+
+        obst = np.ascontiguousarray(obstacle_grid(dem, obstacles)[s.rows, s.cols])
+        if observer_on_obstacle:
+            s = dataclasses.replace(s, eye_z=s.eye_z + float(obst[s.r0, s.c0]))
+    from .obstacles import surfaces
+
+    z_block, z_target = surfaces(z, obst, targets_on_obstacles)
     shape = z.shape
     visible = np.empty(shape if "visible" in wanted else (0, 0), dtype=np.uint8)
     angle = np.empty(shape if "elevation_angle" in wanted else (0, 0), dtype=np.float32)
     finish = (s.r0, s.c0, s.eye_z, s.curv, s.target_h, s.min_d, s.max_d, s.az[0], s.az[1], s.full_circle,
               s.pitch[0], s.pitch[1])
-    if method == "fast" and "min_visible_height" not in wanted:
+    if method == "fast" and "min_visible_height" not in wanted and obst is None:
         # fused: no horizon grid at all (the sweep finishes each cell as it goes). It is slower than the two
         # passes (3601^2, kernels: 0.22 s against 0.17 s for `visible` alone), so it is used only where it saves
         # memory: when min_visible_height is wanted it reuses the horizon grid's memory anyway
@@ -210,10 +235,10 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
     else:
         from .kernels.visibility import viewshed_from_horizon_into
 
-        H = horizon(method, z, s)
+        H = horizon(method, z_block, s, z_target if obst is not None else None)
         # H's memory becomes min_visible_height: no extra raster-sized copy
         mvh = H if "min_visible_height" in wanted else np.empty((0, 0), dtype=np.float32)
-        viewshed_from_horizon_into(z, H, s.y_m, s.dx_m, *finish, visible, mvh, angle)
+        viewshed_from_horizon_into(z_target, H, s.y_m, s.dx_m, *finish, visible, mvh, angle)
         del H
     return _as_dataset(window, visible, mvh, angle, s, method, dict(
         observer_height_m=float(observer_height), target_height_m=float(target_height),
@@ -221,7 +246,9 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
         max_distance_m=float(max_distance) if max_distance is not None else float("nan"),
         min_distance_m=float(min_distance), azimuth_start_deg=s.az[0], azimuth_end_deg=s.az[1],
         pitch_low_deg=s.pitch[0], pitch_high_deg=s.pitch[1], curvature=int(bool(curvature)),
-        refraction=float(refraction)))
+        refraction=float(refraction), obstacles=int(obst is not None),
+        targets_on_obstacles=int(bool(targets_on_obstacles) and obst is not None),
+        eye_on_obstacle=int(bool(observer_on_obstacle) and obst is not None)))
 
 
 #: Runs estimated to take longer than this (seconds) are announced with a :class:`LongRunWarning` first.

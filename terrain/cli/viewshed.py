@@ -40,11 +40,17 @@ from .preflight import OutputFile, TerrainCommand
 @click.option("--outputs", "outputs_text", metavar="NAMES",
               help="Outputs to compute, comma-separated: visible, min_visible_height, elevation_angle. "
                    "Default: what --out, --mvh-out, --geojson and --plot need (visible alone without them).")
+@click.option("--obstacles", "obstacles_path", type=click.Path(exists=True, dir_okay=False),
+              help="Raster of heights above the ground (buildings, trees), metres, that block sight lines; read "
+                   "onto the DEM's grid.")
+@click.option("--targets-on-obstacles", is_flag=True, help="Targets stand on the obstacles' tops (rooftops).")
+@click.option("--observer-on-obstacle", is_flag=True, help="The observer stands on its cell's obstacle (a roof).")
 @cog_option
 @json_option
 def viewshed_command(dem, observer, observer_height, target_height, absolute_heights, radius, min_distance,
                      azimuth, pitch, curvature, refraction, curvature_coefficient, method, out_path, mvh_out,
-                     geojson_path, plot_path, outputs_text, cog, as_json):
+                     geojson_path, plot_path, outputs_text, obstacles_path, targets_on_obstacles,
+                     observer_on_obstacle, cog, as_json):
     """Viewshed of one observer: the visible area and the dead ground.
 
     Prints the visible area (km², % of the analysed area) and where the results went.
@@ -56,6 +62,7 @@ def viewshed_command(dem, observer, observer_height, target_height, absolute_hei
       terrain viewshed dem_samples/N44W072.hgt --observer "Mount Washington" --radius 20km --out vs.kmz
       terrain viewshed dem_samples/N44W072.hgt --observer "Mount Washington" --azimuth 120,240 --pitch -10,30
       terrain viewshed dem_samples/N44W072.hgt --observer "Mount Washington" --method fast --outputs visible --out v.tif
+      terrain viewshed city.tif --observer 35.20,36.77 --radius 5km --obstacles buildings.tif --targets-on-obstacles
     """
     from ..export import write_geojson
     from ..viewshed import OUTPUTS, check_outputs, viewshed, viewshed_summary
@@ -99,7 +106,9 @@ def viewshed_command(dem, observer, observer_height, target_height, absolute_hei
     result = viewshed(data, observer, observer_height=observer_height, target_height=target_height,
                       max_distance=max_d, min_distance=min_d, azimuth=az, pitch=pt, curvature=curvature,
                       refraction=refraction_value(refraction, curvature_coefficient), method=method,
-                      absolute_heights=absolute_heights, outputs=outputs)
+                      absolute_heights=absolute_heights, outputs=outputs,
+                      obstacles=obstacles_path, targets_on_obstacles=targets_on_obstacles,
+                      observer_on_obstacle=observer_on_obstacle)
     written = {}
     if out_path:
         suffix = Path(out_path).suffix.lower()

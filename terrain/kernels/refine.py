@@ -98,15 +98,17 @@ def refine_into(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, margin_m=DEFAULT
 
 
 # Model: searched fast horizon (<= exact), then exact R3 for cells the search shows with clearance < margin_m.
-def horizon_refined(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, target_h, margin_m=DEFAULT_MARGIN_M):
+def horizon_refined(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, target_h, margin_m=DEFAULT_MARGIN_M,
+                    z_target=None):
     """Horizon slope of every cell, float32, exact wherever visibility of a ``target_h`` target is in doubt.
 
     Parameters as :func:`terrain.kernels.horizon_exact.horizon_exact`, plus
     ``target_h`` (metres above ground, the height the viewshed will test) and
-    ``margin_m`` (metres of clearance under which a shown cell is re-walked).
+    ``margin_m`` (metres of clearance under which a shown cell is re-walked). ``z`` is the surface sight
+    lines cross; ``z_target`` the ground targets stand on where it differs (obstacles; default ``z``).
     """
     H = horizon_searched(z, y_m, dx_m, r0, c0, eye_z, curv, max_dist_m, LOOKAHEAD)
-    rows, cols = ambiguous_cells(z, H, y_m, dx_m, int(r0), int(c0), float(eye_z), float(curv), float(target_h),
+    rows, cols = ambiguous_cells(z if z_target is None else z_target, H, y_m, dx_m, int(r0), int(c0), float(eye_z), float(curv), float(target_h),
                                  float(margin_m))
     rewalk_exact(z, H, y_m, dx_m, int(r0), int(c0), float(eye_z), float(curv), rows, cols)
     return H
