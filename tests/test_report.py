@@ -340,3 +340,20 @@ def test_a_new_report_removes_the_figures_of_the_earlier_one_and_nothing_else(de
     assert mine.read_bytes() == b"not terrain's"
     pngs = {p.name for p in tmp_path.glob("*.png")}
     assert pngs == {p.name for p in second["figures"]} | {"my_notes.png"}
+
+
+def test_one_rounding_rule_the_same_share_prints_the_same_everywhere(dem, report):
+    """Issue #11 §5: a share stored to two decimals (86.25) printed 86.2 beside 86.3 printed from the raw value;
+    stored percentages now keep four decimals (terrain.rounding), so one-decimal text rounds once."""
+    from terrain.multi import overlook
+    from terrain.rounding import PERCENT_DIGITS
+
+    data = json.loads((report[0] / "report.json").read_text())
+    table = overlook(dem, "Hama", OBSERVERS, target_radius=PARAMS["target_radius_m"],
+                     observer_height=PARAMS["observer_height"], target_height=PARAMS["target_height"],
+                     max_distance=PARAMS["radius_m"], method="fast")
+    by_name = {r["name"]: r for r in table.rows}
+    for o in data["observers"]:
+        row = by_name[o["name"]]
+        assert f"{o['target_seen_percent']:.1f}" == f"{row['visible_percent']:.1f}"
+        assert row["visible_percent"] == round(row["visible_percent"], PERCENT_DIGITS)

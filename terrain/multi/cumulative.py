@@ -15,6 +15,7 @@ import numpy as np
 import rioxarray  # noqa: F401  (registers the .rio accessor)
 import xarray as xr
 
+from ..rounding import percent
 from ..methods import DEFAULT_METHOD
 from .. import __version__
 from ..errors import InputError
@@ -189,6 +190,6 @@ def coverage_summary(ds: xr.Dataset) -> dict:
         "seen_by_any_km2": round(seen, 3),
         "seen_by_all_km2": round(area_km2(seen_by_all(ds)), 3),
         "dead_ground_km2": round(area_km2(dead_ground(ds)), 3),
-        "seen_by_any_percent": round(100.0 * seen / analysed, 3) if analysed > 0 else 0.0,
+        "seen_by_any_percent": percent(seen, analysed),
         "max_count": int(ds["count"].max()) if ds["count"].size else 0,
     }

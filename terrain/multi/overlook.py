@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from ..rounding import percent
 from ..methods import DEFAULT_METHOD
 from ..coords import locate
 from ..earth import DEFAULT_REFRACTION
@@ -127,7 +128,7 @@ def overlook(dem: xr.DataArray, target, candidates=None, within: float = 15_000.
         row = {"name": names[i], "lat": round(p.lat, 6), "lon": round(p.lon, 6), "ground_m": round(p.ground_m, 1),
                "eye_m": round(eye, 1), "distance_km": round(float(d) / 1000, 3),
                "visible_km2": round(float(visible[i]), 4),
-               "visible_percent": round(100.0 * float(visible[i]) / area.area_km2, 2)}
+               "visible_percent": percent(float(visible[i]), area.area_km2)}
         if prominence[i] is not None:
             row["prominence_m"] = round(prominence[i], 1)
         rows.append(row)

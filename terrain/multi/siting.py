@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import xarray as xr
 
+from ..rounding import percent
 from .. import __version__
 from ..coords import locate
 from ..earth import DEFAULT_REFRACTION
@@ -33,7 +34,7 @@ from ..errors import InputError
 from ..heights import eye_elevation_m
 from ..methods import DEFAULT_METHOD
 from .observers import dem_geometry, observer_specs, pack, prepare_observers, run_batches, window_slices
-from .overlook import _distance_m, _reach_m
+from .overlook import _reach_m
 from .summits import Summit, find_summits
 from .table import ResultTable
 from .target_area import TargetArea, target_area
@@ -269,7 +270,7 @@ def site_observers(dem: xr.DataArray, target=None, candidates="summits", k: int 
     total = area.area_km2
 
     def pct(v):
-        return round(100.0 * v / total, 2)
+        return percent(v, total)
 
     def base(j):
         p, s = located[j], specs[j]

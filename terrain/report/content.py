@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 
+from ..rounding import PERCENT_DIGITS
 from .. import __version__
 from .analysis import ReportAnalysis, dem_description
 from .places_table import bearing_distance, compass_point
@@ -55,8 +56,8 @@ def report_data(a: ReportAnalysis, figures: dict | None = None) -> dict:
             "eye_m": _r(s["observer"]["eye_m"], 1),
             "visible_km2": s["visible_km2"], "analysed_km2": s["analysed_km2"],
             "visible_percent": s["visible_percent"],
-            "target_seen_km2": _r(seen["seen_km2"]), "target_seen_percent": _r(seen["seen_percent"], 2),
-            "target_analysed_percent": _r(seen["analysed_percent"], 2),
+            "target_seen_km2": _r(seen["seen_km2"]), "target_seen_percent": _r(seen["seen_percent"], PERCENT_DIGITS),
+            "target_analysed_percent": _r(seen["analysed_percent"], PERCENT_DIGITS),
             "distance_to_target_km": _r(dist / 1000.0), "bearing_to_target_deg": _r(bearing, 1),
             "bearing_to_target_compass": compass_point(bearing),
             "line_of_sight_to_target": {k: ld[k] for k in ("visible", "distance_m", "min_clearance_m",
@@ -65,9 +66,9 @@ def report_data(a: ReportAnalysis, figures: dict | None = None) -> dict:
     c = a.combined
     combined = {
         "target_area_km2": _r(c["target_area_km2"]),
-        "seen_by_any_km2": _r(c["seen_by_any_km2"]), "seen_by_any_percent": _r(c["seen_by_any_percent"], 2),
-        "seen_by_all_km2": _r(c["seen_by_all_km2"]), "seen_by_all_percent": _r(c["seen_by_all_percent"], 2),
-        "dead_ground_km2": _r(c["dead_ground_km2"]), "dead_ground_percent": _r(c["dead_ground_percent"], 2),
+        "seen_by_any_km2": _r(c["seen_by_any_km2"]), "seen_by_any_percent": _r(c["seen_by_any_percent"], PERCENT_DIGITS),
+        "seen_by_all_km2": _r(c["seen_by_all_km2"]), "seen_by_all_percent": _r(c["seen_by_all_percent"], PERCENT_DIGITS),
+        "dead_ground_km2": _r(c["dead_ground_km2"]), "dead_ground_percent": _r(c["dead_ground_percent"], PERCENT_DIGITS),
         "not_analysed_km2": _r(c["not_analysed_km2"]),
         "whole_area": c["whole_area"],
     }
