@@ -241,21 +241,16 @@ class DemGrid:
         ``transform`` in the last bit; this is the same arithmetic.
         """
         t = self.transform
-        if t.b or t.d:  # rotated: rioxarray keeps the transform as written
-            return t
         xs, ys = _cell_centres(t, (1, 1))
         return Affine.translation(float(xs[0]) - t.a / 2.0, float(ys[0]) - t.e / 2.0) * Affine.scale(t.a, t.e)
 
     def dataarray_bounds(self) -> tuple[float, float, float, float]:
-        """``(left, bottom, right, top)`` as ``.rio.bounds(recalc=False)`` gives them for this grid's DataArray."""
+        """``(left, bottom, right, top)`` as ``.rio.bounds(recalc=False)`` gives them for this grid's DataArray
+        (north-up, west to east: :func:`read_dem` turns every grid so)."""
         t = self.transform
         xs, ys = _cell_centres(t, self.values.shape)
         left, right = float(xs[0]) - t.a / 2.0, float(xs[-1]) + t.a / 2.0
         top, bottom = float(ys[0]) - t.e / 2.0, float(ys[-1]) + t.e / 2.0
-        if t.e > 0:
-            top, bottom = bottom, top
-        if t.a < 0:
-            left, right = right, left
         return left, bottom, right, top
 
 
@@ -560,9 +555,10 @@ def dem_from_array(values, transform, crs=None, source: str = "array", synthetic
         raise InputError(f"a DEM must be a 2-D array, got {arr.ndim} dimensions")
     _check_geotransform(transform, "the array")
     flip = transform.e > 0 or transform.a < 0
-    if (flip or _has_huge(arr)) and np.shares_memory(arr, values):
+    huge = _has_huge(arr)
+    if (flip or huge) and np.shares_memory(arr, values):
         arr = arr.copy()   # the caller's array is not changed by the void rule or the flip
-    if _has_huge(arr):
+    if huge:
         voids_to_nan(arr)
     arr, transform = north_up(arr, transform)
     return _as_dataarray(arr, transform, CRS.from_user_input(crs) if crs is not None else None,

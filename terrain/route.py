@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from ._geojson_file import read_geojson_file
 from .coords import GridPoint, grid_to_latlon, locate
 from .dem import dem_crs, dem_transform
 from .errors import InputError
@@ -354,12 +355,8 @@ def _avoid_geometry(avoid) -> dict:
     """A GeoJSON geometry dict from a file path, a GeoJSON dict or a shapely geometry (``__geo_interface__``)."""
     if isinstance(avoid, (str, Path)):
         path = Path(avoid)
-        if not path.is_file():
-            raise InputError(f"no such avoid file: {path}; give a GeoJSON file of polygons in lat/lon")
-        try:
-            avoid = json.loads(path.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path} is not valid GeoJSON ({exc}); give a GeoJSON file of polygons") from None
+        avoid = read_geojson_file(path, f"no such avoid file: {path}; give a GeoJSON file of polygons in lat/lon",
+                                  "give a GeoJSON file of polygons")
     if hasattr(avoid, "__geo_interface__"):
         avoid = avoid.__geo_interface__
     if not isinstance(avoid, dict):

@@ -9,7 +9,7 @@ import click
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..output_paths import NETCDF_SUFFIXES, RASTER_SUFFIXES
 from .options import (load_cli_dem, check_heights, cog_option, curvature_options, height_options, json_option, plot_option, print_json,
-                      observer_points, progress_enabled, radius_option, radius_value, refraction_value, write_output, write_plot)
+                      observer_points, observers_option, progress_enabled, radius_option, radius_value, refraction_value, write_output, write_plot)
 from .preflight import OutputFile, TerrainCommand
 
 
@@ -33,9 +33,7 @@ def use_dask(workers, scheduler) -> bool:
 
 @click.command("cumulative", cls=TerrainCommand)
 @click.argument("dem", nargs=-1, required=True, metavar="DEM...")
-@click.option("--observers", required=True,
-              help="Observers separated by ';' (or ',' between place names): 'lat,lon', 'xy:X,Y', place names; "
-                   "or a file of points (CSV with a header, GeoJSON, GeoPackage, Shapefile; @FILE: one a line).")
+@observers_option
 @height_options
 @radius_option()
 @curvature_options

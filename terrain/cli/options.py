@@ -166,6 +166,14 @@ def target_radius_option(default: str):
                         help="Radius of the target area around a target point, e.g. 2km or 500 (metres).")
 
 
+def observers_option(f):
+    """``--observers``: the observers of a many-observer command, typed or from a file of points."""
+    return click.option("--observers", required=True,
+                        help="Observers separated by ';' (or ',' between place names): 'lat,lon', 'xy:X,Y', place "
+                             "names; or a file of points (CSV with a header, GeoJSON, GeoPackage, Shapefile; "
+                             "@FILE: one a line).")(f)
+
+
 def target_option(f):
     """``--target``: the target area, a point (with ``--target-radius``) or a GeoJSON polygon file."""
     return click.option("--target", required=True,

@@ -6,7 +6,7 @@ import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..route_files import ROUTE_SUFFIXES
-from .options import (check_heights, curvature_options, height_options, json_option, load_cli_dem, observer_points,
+from .options import (check_heights, curvature_options, height_options, json_option, load_cli_dem, observer_points, observers_option,
                       plot_option, print_json, radius_option, radius_value, refraction_value, write_plot)
 from .preflight import OutputFile, TerrainCommand
 
@@ -19,9 +19,7 @@ EXPOSURE_WEIGHT_TEXT = "10"
 @click.argument("dem", nargs=-1, required=True, metavar="DEM...")
 @click.option("--from", "start", required=True, help="Start: 'lat,lon', 'xy:X,Y' or a place name.")
 @click.option("--to", "end", required=True, help="End: 'lat,lon', 'xy:X,Y' or a place name.")
-@click.option("--observers", required=True,
-              help="Observers separated by ';' (or ',' between place names): 'lat,lon', 'xy:X,Y', place names; "
-                   "or a file of points (CSV with a header, GeoJSON, GeoPackage, Shapefile; @FILE: one a line).")
+@observers_option
 @height_options
 @radius_option()
 @curvature_options

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
+from .._geojson_file import read_geojson_file
 from ..coords import GridPoint, grid_to_latlon, locate
 from ..dem import dem_crs, dem_transform
 from ..errors import InputError
@@ -75,12 +75,7 @@ def _geojson(target) -> tuple[dict | None, str | None]:
     if isinstance(target, (str, Path)) and str(target).lower().endswith((".geojson", ".json")):
         path = Path(target)
         where = str(path)
-        if not path.exists():
-            raise InputError(f"no such GeoJSON file: {path}")
-        try:
-            target = json.loads(path.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path} is not valid GeoJSON ({exc})") from None
+        target = read_geojson_file(path, f"no such GeoJSON file: {path}")
     if not isinstance(target, dict):
         return None, None
     kind = target.get("type")

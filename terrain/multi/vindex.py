@@ -110,13 +110,13 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
     plan = plan_index(dem, radius, stride, observer_height, target_height, curvature, refraction, method,
                       absolute_heights)
     z, y_m, dx_m, row_area = plan.geometry
-    check_index_cost(plan, threads)
+    est = check_index_cost(plan, threads)
     values = plan.empty_values()
     bar = None
     if progress:
         from .._progress import progress_bar
 
-        bar = progress_bar(plan.observer_count(), "visibility index")
+        bar = progress_bar(est["observers"], "visibility index")
     try:
         for i0, i1, packed, keep in plan.row_blocks():
             if method == "fast":
