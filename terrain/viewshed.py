@@ -224,10 +224,9 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
     angle = np.empty(shape if "elevation_angle" in wanted else (0, 0), dtype=np.float32)
     finish = (s.r0, s.c0, s.eye_z, s.curv, s.target_h, s.min_d, s.max_d, s.az[0], s.az[1], s.full_circle,
               s.pitch[0], s.pitch[1])
-    if method == "fast" and "min_visible_height" not in wanted and obst is None:
-        # fused: no horizon grid at all (the sweep finishes each cell as it goes). It is slower than the two
-        # passes (3601^2, kernels: 0.22 s against 0.17 s for `visible` alone), so it is used only where it saves
-        # memory: when min_visible_height is wanted it reuses the horizon grid's memory anyway
+    if method == "fast" and obst is None:
+        # fused: no horizon grid at all (the sweep finishes each cell as it goes); as fast as the two passes or
+        # faster (3601^2, kernels: `visible` 0.33 s against 0.37 s) and no raster-sized float beyond the outputs
         from .kernels.horizon_fast import viewshed_fast_into
 
         mvh = np.empty(shape if "min_visible_height" in wanted else (0, 0), dtype=np.float32)

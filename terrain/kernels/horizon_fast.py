@@ -53,7 +53,7 @@ from numba import njit, prange
 from ..flags import NOT_ANALYSED
 from .horizon_exact import radius_window
 from .sweep_core import octant_setup, sweep_buffers, sweep_row
-from .visibility import finish_cell, finish_limits, write_cell
+from .visibility import finish_cell, finish_limits, finish_plain_cell, is_plain, plain_finish, write_cell
 
 
 @njit(cache=True, nogil=True)
@@ -80,11 +80,30 @@ def _octant(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, lookahead, k, rlo, rhi, cl
     fused = H.shape[0] == 0
     want_angle = ang.shape[0] > 0
     oc = octant_setup(y_m, dx_m, r0, c0, math.inf, k, rlo, rhi, clo, chi, buf)
+    plain = is_plain(fin[6] != 0.0, fin[1], fin[7], fin[8])
+    target_h = fin[0]
+    want_vis = vis.shape[0] > 0
+    want_mvh = mvh.shape[0] > 0
     for t in range(oc[5], oc[6] + 1):
         r, cs, k_lo, k_hi = sweep_row(z, y_m, dx_m, r0, c0, eye_z, curv, max_d, lookahead, oc, t, buf)
         if not fused:
             for k in range(k_lo, k_hi + 1):
                 H[r, c0 + cs * k] = hbest[k]
+            continue
+        if plain and not want_angle:  # octants own no D = 0 cell
+            for k in range(k_lo, k_hi + 1):
+                c = c0 + cs * k
+                flag, need32 = plain_finish(hbest[k], dist[k], np.float64(z[r, c]), eye_z, curv, target_h, max_d)
+                if want_vis:
+                    vis[r, c] = flag
+                if want_mvh:
+                    mvh[r, c] = need32
+            continue
+        if plain:
+            for k in range(k_lo, k_hi + 1):
+                c = c0 + cs * k
+                finish_plain_cell(vis, mvh, ang, r, c, hbest[k], dist[k], np.float64(z[r, c]), eye_z, curv, target_h,
+                                  max_d)
             continue
         for k in range(k_lo, k_hi + 1):
             c = c0 + cs * k

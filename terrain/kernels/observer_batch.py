@@ -52,7 +52,7 @@ from .horizon_exact import horizon_exact_cell, radius_window
 from .horizon_fast import horizon_into
 from .refine import DEFAULT_MARGIN_M, LOOKAHEAD, refine_into
 from .sweep_core import octant_setup, sweep_buffers, sweep_row
-from .visibility import finish_cell, finish_limits, plain_verdict
+from .visibility import finish_cell, finish_limits, is_plain, plain_verdict
 
 NPAR = 10
 
@@ -113,7 +113,7 @@ def _finish_params(p):
     and whether the observer is plain (:func:`terrain.kernels.visibility.plain_verdict`)."""
     max_d, a0, a1, wraps = finish_limits(p[4], p[5], p[6])
     full_circle = p[7] != 0.0
-    plain = full_circle and p[3] <= 0.0 and p[8] <= -90.0 and p[9] >= 90.0
+    plain = is_plain(full_circle, p[3], p[8], p[9])
     return p[0], p[2], p[1], p[3], max_d, a0, a1, wraps, full_circle, p[8], p[9], plain
 
 

@@ -104,6 +104,27 @@ def plain_verdict(h, D, zc, eye_z, curv, target_h, max_d):
 
 
 @njit(cache=True, inline="always")
+def is_plain(full_circle, min_d, pitch_lo, pitch_hi):
+    """Whether an observer is *plain*: whole circle, no inner radius, no pitch window (:func:`plain_verdict`)."""
+    return full_circle and min_d <= 0.0 and pitch_lo <= -90.0 and pitch_hi >= 90.0
+
+
+@njit(cache=True, inline="always")
+def plain_finish(h, D, zc, eye_z, curv, target_h, max_d):
+    """:func:`finish_cell`'s flag and height of a cell at ``D > 0`` for a plain observer: ``(flag, need32)``.
+
+    The same values as :func:`finish_cell`, by :func:`plain_verdict`'s rule, without a data-dependent branch
+    (one a cell cost more than the rest of the finish: 3601^2 fused sweep 0.54 s with it, 0.34 s without).
+    ``flag`` uint8, ``need32`` float32 (NaN where not analysed).
+    """
+    hh = np.float64(np.float32(h))
+    need32 = needed_height(hh, D, zc, eye_z, curv)
+    analysed = (zc == zc) & (hh == hh) & (D <= max_d)
+    flag = np.uint8(VISIBLE if need32 <= target_h else HIDDEN)
+    return (flag if analysed else np.uint8(NOT_ANALYSED)), (need32 if analysed else np.float32(np.nan))
+
+
+@njit(cache=True, inline="always")
 def atan_deg(t):
     """arctan(t) in degrees to float32 precision (Cephes atanf: range reduction and a degree-9 odd polynomial).
 
@@ -126,6 +147,12 @@ def atan_deg(t):
 
 
 @njit(cache=True, inline="always")
+def ground_angle(zc, D, eye_z, curv):
+    """``elevation_angle`` of a cell at ``D > 0``, float32 degrees: the ground above the eye's horizontal plane."""
+    return np.float32(atan_deg((zc - curv * D * D - eye_z) / D))
+
+
+@njit(cache=True, inline="always")
 def finish_cell(zc, h, D, r, c, r0, c0, y_m, dx_m, eye_z, curv, target_h, min_d, max_d, a0, a1, wraps,
                 full_circle, pitch_lo, pitch_hi, want_angle):
     """The viewshed of one cell from its horizon slope ``h``: ``(visible, min_visible_height, elevation_angle)``.
@@ -142,7 +169,7 @@ def finish_cell(zc, h, D, r, c, r0, c0, y_m, dx_m, eye_z, curv, target_h, min_d,
         return NOT_ANALYSED, np.float32(np.nan), np.float32(np.nan)
     need32 = needed_height(h, D, zc, eye_z, curv)
     flag = VISIBLE if need32 <= target_h else HIDDEN
-    angle = np.float32(atan_deg((zc - curv * D * D - eye_z) / D)) if want_angle else np.float32(np.nan)
+    angle = ground_angle(zc, D, eye_z, curv) if want_angle else np.float32(np.nan)
     return flag, need32, angle
 
 
@@ -155,6 +182,18 @@ def write_cell(visible, min_visible_height, elevation_angle, r, c, flag, need32,
         min_visible_height[r, c] = need32
     if elevation_angle.shape[0] > 0:
         elevation_angle[r, c] = angle
+
+
+@njit(cache=True, inline="always")
+def finish_plain_cell(visible, min_visible_height, elevation_angle, r, c, h, D, zc, eye_z, curv, target_h, max_d):
+    """:func:`finish_cell` then :func:`write_cell` for a cell at ``D > 0`` of a plain observer, branch-free."""
+    flag, need32 = plain_finish(h, D, zc, eye_z, curv, target_h, max_d)
+    if visible.shape[0] > 0:
+        visible[r, c] = flag
+    if min_visible_height.shape[0] > 0:
+        min_visible_height[r, c] = need32
+    if elevation_angle.shape[0] > 0:
+        elevation_angle[r, c] = ground_angle(zc, D, eye_z, curv) if flag != NOT_ANALYSED else np.float32(np.nan)
 
 
 # Model: visible iff max(0, eye + H*D + curv*D^2 - z) <= target_h, for cells passing the distance/sector/pitch filters.
@@ -174,9 +213,14 @@ def viewshed_from_horizon_into(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, m
     nrows, ncols = z.shape
     max_d, a0, a1, wraps = finish_limits(max_dist_m, az_start_deg, az_end_deg)
     want_angle = elevation_angle.shape[0] > 0
+    plain = is_plain(full_circle, min_dist_m, pitch_low_deg, pitch_high_deg)
     for r in prange(nrows):
         for c in range(ncols):
             D = cell_distance_m(r, c, r0, c0, y_m, dx_m)
+            if plain and D > 0.0:
+                finish_plain_cell(visible, min_visible_height, elevation_angle, r, c, np.float64(H[r, c]), D,
+                                  np.float64(z[r, c]), eye_z, curv, target_h, max_d)
+                continue
             flag, need32, angle = finish_cell(np.float64(z[r, c]), np.float64(H[r, c]), D, r, c, r0, c0, y_m, dx_m,
                                               eye_z, curv, target_h, min_dist_m, max_d, a0, a1, wraps,
                                               full_circle, pitch_low_deg, pitch_high_deg, want_angle)
