@@ -26,6 +26,7 @@ from pyproj import CRS, Transformer
 from . import __version__
 from .atomic import atomic_path
 from .errors import InputError
+from .flags import COUNT_NOT_ANALYSED
 from .output_paths import (GEOJSON_SUFFIXES, GEOTIFF_SUFFIXES, GPKG_SUFFIXES, KML_SUFFIXES,
                            KMZ_SUFFIXES, NETCDF_SUFFIXES, POLYGON_SUFFIXES, RASTER_SUFFIXES, check_output,
                            format_of, is_pass_through)
@@ -49,6 +50,14 @@ def _scalar_coords(result) -> dict:
             v = c.values.item()
             out[name] = v.decode() if isinstance(v, bytes) else v
     return out
+
+
+def _file_values(result, da: xr.DataArray) -> xr.DataArray:
+    """The grid as files hold it: a cumulative ``count`` is :data:`~terrain.flags.COUNT_NOT_ANALYSED` (the
+    nodata) where no observer analysed the cell, so dead ground (0) stays apart from not analysed."""
+    if da.name == "count" and isinstance(result, xr.Dataset) and "analysed" in result:
+        return da.where(result["analysed"] > 0, COUNT_NOT_ANALYSED).astype(da.dtype).assign_attrs(da.attrs)
+    return da
 
 
 def _metadata(result) -> dict:
@@ -101,7 +110,7 @@ def write_geotiff(result: xr.Dataset | xr.DataArray, path, variable: str | None 
     """
     path = check_output(path, inputs=_result_inputs(result), overwrite=overwrite, suffixes=GEOTIFF_SUFFIXES,
                         what="output")
-    da = result if isinstance(result, xr.DataArray) else result[variable or "visible"]
+    da = result if isinstance(result, xr.DataArray) else _file_values(result, result[variable or "visible"])
     values = np.asarray(da.values)
     dtype = values.dtype.name
     nodata = _NODATA.get(dtype)
@@ -140,6 +149,8 @@ def write_netcdf(result: xr.Dataset, path, overwrite: bool = False, complevel: i
     path = check_output(path, inputs=_result_inputs(result), overwrite=overwrite, suffixes=NETCDF_SUFFIXES,
                         what="output")
     out = result.copy(deep=False)
+    if "count" in out:
+        out["count"] = _file_values(result, result["count"])
     out.attrs = {k: (v if isinstance(v, (int, float, str)) else str(v)) for k, v in result.attrs.items()}
     out.attrs.setdefault("Conventions", "CF-1.8")
     encoding = {}
@@ -148,6 +159,8 @@ def write_netcdf(result: xr.Dataset, path, overwrite: bool = False, complevel: i
             encoding[name] = {"_FillValue": None}  # CF: coordinate variables have no fill value
         elif var.ndim >= 2 and var.dtype != object:
             encoding[name] = {"zlib": True, "complevel": int(complevel), "shuffle": True}
+    if "count" in encoding:
+        encoding["count"]["_FillValue"] = COUNT_NOT_ANALYSED
     grid_mapping = "spatial_ref" if "spatial_ref" in out.coords else None
     for name in out.data_vars:
         if grid_mapping and {"y", "x"} <= set(out[name].dims):

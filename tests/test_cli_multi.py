@@ -58,7 +58,8 @@ def test_cumulative_json_and_geotiff(dem_path, tmp_path):
     data = json.loads(res.output)
     assert len(data["observers"]) == 2 and data["seen_by_any_km2"] > 0
     with rasterio.open(out) as src:
-        assert src.dtypes[0] == "uint16" and src.read(1).max() == data["max_count"]
+        assert src.dtypes[0] == "uint16" and src.read(1, masked=True).max() == data["max_count"]
+        assert src.nodata == 65535 and src.read(1, masked=True).mask.any()  # not analysed, apart from 0
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left behind
     text = run("cumulative", path, "--observers", xy(dem, 10, 10), "--radius", "1km")
     assert "dead ground" in text.output

@@ -33,6 +33,19 @@ def test_cumulative_equals_local(client):
     assert local.rio.transform() == dask.rio.transform()
 
 
+def test_packed_seen_by_of_many_observers_equals_local(client):
+    """130 observers (three words of the mask) in tasks that start inside a word."""
+    pts = [xy(DEM, r, c) for r in range(2, 50, 4) for c in range(2, 56, 5)][:130]
+    local = cumulative_viewshed(DEM, pts, max_distance=300.0, method="fast")
+    dask = D.cumulative_viewshed(DEM, pts, max_distance=300.0, method="fast", client=client, batch_size=37)
+    assert dask["seen_by"].sizes["word"] == 3
+    for v in ("count", "analysed", "seen_by", "visible_km2"):
+        assert np.array_equal(local[v].values, dask[v].values), v
+    only = D.cumulative_viewshed(DEM, pts, max_distance=300.0, method="fast", client=client, outputs=("count",))
+    assert "analysed" not in only and "seen_by" not in only
+    assert np.array_equal(only["count"].values, local["count"].values)
+
+
 def test_visibility_index_and_overlook_equal_local(client):
     a = visibility_index(DEM, radius=450.0, stride=4)
     b = D.visibility_index(DEM, radius=450.0, stride=4, client=client, batch_size=40)

@@ -82,15 +82,61 @@ def test_coverage_helpers_and_areas():
     assert s["max_count"] == len(POINTS)
 
 
-def test_more_than_64_observers_drop_seen_by():
-    pts = [xy(DEM, r, c) for r in range(5, 65, 6) for c in range(5, 75, 10)]
-    assert len(pts) > 64
-    with pytest.warns(UserWarning, match="seen_by"):
-        cv = cumulative_viewshed(DEM, pts, max_distance=300.0)
+MANY = [xy(DEM, r, c) for r in range(3, 68, 5) for c in range(3, 78, 8)]  # 130 observers: three words
+
+
+@pytest.mark.parametrize("method", ["fast", "refined"])
+def test_seen_by_holds_any_number_of_observers(method):
+    assert len(MANY) == 130
+    opts = dict(observer_height=3.0, max_distance=350.0)
+    cv = cumulative_viewshed(DEM, MANY, method=method, **opts)
+    assert cv["seen_by"].dims == ("word", "y", "x") and cv["seen_by"].sizes["word"] == 3
+    picked = [0, 1, 63, 64, 65, 100, 127, 128, 129]
+    vs = {i: viewshed(DEM, MANY[i], method=method, **opts) for i in picked}
+    for i in picked:
+        assert np.array_equal(seen_by_observer(cv, i).values, on_grid(DEM, vs[i], cv) == 1), i
+    bits = cv["seen_by"].values
+    popcount = sum(((bits[i // 64] >> np.uint64(i % 64)) & np.uint64(1)).astype(int) for i in range(len(MANY)))
+    assert np.array_equal(popcount, cv["count"].values)
+    assert not (bits[2] >> np.uint64(2)).any()  # no bits past the last observer
+    one_thread = cumulative_viewshed(DEM, MANY, method=method, threads=1, **opts)
+    assert np.array_equal(one_thread["seen_by"].values, bits)
+    # the helpers on a subset of the observers, from the bits
+    subset = [1, 64, 129]
+    singles_on_grid = [on_grid(DEM, vs[i], cv) == 1 for i in subset]
+    assert np.array_equal(union_coverage(cv, subset).values, np.logical_or.reduce(singles_on_grid))
+    assert np.array_equal(seen_by_all(cv, subset).values, np.logical_and.reduce(singles_on_grid))
+    assert np.array_equal(dead_ground(cv, subset).values,
+                          (cv["analysed"].values > 0) & ~np.logical_or.reduce(singles_on_grid))
+    assert np.array_equal(union_coverage(cv, range(len(MANY))).values, union_coverage(cv).values)
+    with pytest.raises(InputError, match="out of range"):
+        seen_by_observer(cv, 130)
+
+
+def test_outputs_name_the_grids_and_seen_by_is_left_out_when_too_large(monkeypatch):
+    pts = MANY[:70]
+    cv = cumulative_viewshed(DEM, pts, max_distance=300.0, outputs=("count", "analysed"))
     assert "seen_by" not in cv
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match="outputs="):
         seen_by_observer(cv, 0)
-    assert int(cv["count"].max()) > 1
+    only = cumulative_viewshed(DEM, pts, max_distance=300.0, outputs=("count",))
+    assert "analysed" not in only and "seen_by" not in only
+    assert np.array_equal(only["count"].values, cv["count"].values)
+    assert np.array_equal(only["visible_km2"].values, cv["visible_km2"].values)
+    with pytest.raises(InputError, match="analysed"):
+        dead_ground(only)
+    with pytest.raises(InputError, match="not understood"):
+        cumulative_viewshed(DEM, pts, outputs=("visible",))
+    monkeypatch.setattr(cum, "SEEN_BY_AUTO_BYTES", 1000)
+    with pytest.warns(UserWarning, match="seen_by .* 70 observers"):
+        auto = cumulative_viewshed(DEM, pts, max_distance=300.0)
+    assert "seen_by" not in auto and np.array_equal(auto["count"].values, cv["count"].values)
+    kept = cumulative_viewshed(DEM, pts, max_distance=300.0, outputs=("count", "analysed", "seen_by"))
+    assert kept["seen_by"].sizes["word"] == 2 and int(kept["count"].max()) > 1
+    bits = cumulative_viewshed(DEM, pts, max_distance=300.0, outputs="seen_by")
+    assert set(bits.data_vars) >= {"seen_by"} and "count" not in bits
+    assert np.array_equal(bits["seen_by"].values, kept["seen_by"].values)
+    assert np.array_equal(union_coverage(bits, range(70)).values, union_coverage(kept).values)
 
 
 def test_bad_input_is_refused():
@@ -109,7 +155,32 @@ def test_bad_input_is_refused():
        st.floats(0.0, 30.0))
 def test_count_is_the_sum_of_bits(cells, height):
     cv = cumulative_viewshed(DEM, [xy(DEM, r, c) for r, c in cells], observer_height=height, max_distance=700.0)
-    bits = cv["seen_by"].values
+    bits = cv["seen_by"].values[0]
     popcount = sum(((bits >> np.uint64(i)) & np.uint64(1)).astype(int) for i in range(len(cells)))
     assert np.array_equal(popcount, cv["count"].values)
     assert (cv["count"].values <= cv["analysed"].values).all()
+
+
+def test_count_files_keep_dead_ground_apart_from_not_analysed(tmp_path):
+    """A count GeoTIFF or NetCDF used to write 0 both for dead ground and for cells no observer analysed."""
+    import rasterio
+    import xarray as xr
+
+    from terrain.export import write_geotiff, write_netcdf
+
+    cv = cumulative_viewshed(DEM, POINTS[:2], observer_height=3.0, max_distance=900.0)
+    not_analysed = cv["analysed"].values == 0
+    dead = dead_ground(cv).values
+    assert not_analysed.any() and dead.any()
+    write_geotiff(cv, tmp_path / "c.tif", "count")
+    with rasterio.open(tmp_path / "c.tif") as src:
+        a = src.read(1, masked=True)
+        assert src.nodata == 65535
+    assert np.array_equal(a.mask, not_analysed)
+    assert np.array_equal(a.filled(1) == 0, dead)
+    assert np.array_equal(a.data[~not_analysed], cv["count"].values[~not_analysed])
+    write_netcdf(cv.drop_vars("observer_name"), tmp_path / "c.nc")
+    with xr.open_dataset(tmp_path / "c.nc") as back:
+        assert np.array_equal(back["count"].isnull().values, not_analysed)
+        assert np.array_equal(back["seen_by"].values, cv["seen_by"].values)
+    assert int(cv["count"].values[not_analysed].max()) == 0  # in memory the count stays a plain count

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -101,10 +102,11 @@ def test_json_output_never_holds_nan(monkeypatch, tmp_path):
     assert "nan" not in text.lower() and "no CRS" in text
 
 
-def test_many_observers_warn_about_seen_by_and_refuse_a_wrapping_count(hama):
-    with pytest.warns(UserWarning, match="seen_by .* up to 64 observers"):
-        cv = terrain.cumulative_viewshed(hama, ["Hama"] * 65, max_distance=300, method="fast")
-    assert "seen_by" not in cv and int(cv["count"].values.max()) == 65
+def test_many_observers_keep_seen_by_and_refuse_a_wrapping_count(hama):
+    """seen_by used to stop at 64 observers with a warning; it is now packed in words of 64."""
+    cv = terrain.cumulative_viewshed(hama, ["Hama"] * 65, max_distance=300, method="fast")
+    assert cv["seen_by"].sizes["word"] == 2 and int(cv["count"].values.max()) == 65
+    assert np.array_equal(terrain.seen_by_observer(cv, 64).values, terrain.seen_by_observer(cv, 0).values)
     with pytest.raises(InputError, match="more than the count can hold"):
         terrain.cumulative_viewshed(hama, ["Hama"] * 65536, max_distance=300, method="fast")
 

@@ -41,7 +41,8 @@ def use_dask(workers, scheduler) -> bool:
               help="Horizon method of every viewshed.")
 @click.option("--out", "out_path", type=OutputFile(RASTER_SUFFIXES, styled=True),
               help="GeoTIFF of the count (uint16, with a QGIS style .qml beside it); .nc writes count, analysed "
-                   "and seen_by as NetCDF.")
+                   "and seen_by (which observer sees each cell) as NetCDF. Cells no observer analysed are nodata "
+                   "(65535), dead ground 0.")
 @dask_options
 @plot_option
 @cog_option

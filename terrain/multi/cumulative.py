@@ -20,16 +20,18 @@ from ..methods import DEFAULT_METHOD
 from .. import __version__
 from ..errors import InputError
 from ..viewshed import cell_areas
-from .observers import (BatchResult, dem_geometry, observer_specs, pack, prepare_observers,
-                        run_batches, window_slices)
+from .._resources import available_memory_bytes, format_bytes
+from .observers import (WORD_BITS, BatchResult, dem_geometry, observer_specs, pack, prepare_observers,
+                        run_batches, seen_words, window_slices)
 
-MAX_SEEN_BY = 64
+#: The default ``outputs`` keep the packed mask when it needs at most this many bytes (and memory allows).
+SEEN_BY_AUTO_BYTES = 1 << 30
 #: The most observers a uint16 count holds without wrapping.
 MAX_COUNT = 65535
 
 
 def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METHOD, threads: int | None = None,
-                        progress: bool = False, **viewshed_options) -> xr.Dataset:
+                        progress: bool = False, outputs=None, **viewshed_options) -> xr.Dataset:
     """Count, for every cell, the observers that see it.
 
     Parameters
@@ -49,6 +51,11 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
         Numba threads for the batch (default: all); results do not depend on it.
     progress : bool
         Show a tqdm progress bar (observers done).
+    outputs : sequence of str, optional
+        The grids to compute, among ``"count"``, ``"analysed"`` and ``"seen_by"``; only those named are
+        allocated. Default: count and analysed, and seen_by when it needs at most 1 GiB (and half the free
+        memory), else left out with a warning. Naming ``"seen_by"`` keeps it for any number of observers
+        (refused before any work when the memory is not there).
     **viewshed_options
         ``observer_height``, ``target_height``, ``max_distance`` (metres),
         ``min_distance``, ``azimuth``, ``pitch``, ``curvature``, ``refraction``,
@@ -61,11 +68,13 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
         On the block of the DEM holding every observer's window (the whole DEM
         when an observer has no ``max_distance``):
 
-        * ``count`` (uint16): how many observers see the cell;
+        * ``count`` (uint16): how many observers see the cell (files write cells no observer analysed as
+          nodata, 65535, apart from dead ground, 0);
         * ``analysed`` (uint16): how many observers analysed it (within their
           radius, sector and pitch window, not void);
-        * ``seen_by`` (uint64, only for up to 64 observers): bit ``i`` is set
-          when ``observers[i]`` (in the order given) sees the cell;
+        * ``seen_by`` (uint64, dimensions ``word, y, x``): bit ``i % 64`` of word
+          ``i // 64`` is set when ``observers[i]`` (in the order given) sees the
+          cell; read it with :func:`seen_by_observer`;
         * per observer (dimension ``observer``, same order): ``observer_name``,
           ``observer_lat``, ``observer_lon``, ``observer_eye_m`` and
           ``visible_km2``.
@@ -81,21 +90,60 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
     if len(specs) > MAX_COUNT:
         raise InputError(f"{len(specs):,} observers are more than the count can hold ({MAX_COUNT:,}: uint16); "
                          "run them in groups and add the groups' counts")
-    if len(specs) > MAX_SEEN_BY:
-        warnings.warn(f"seen_by (which observer sees which cell) is kept for up to {MAX_SEEN_BY} observers; "
-                      f"with {len(specs)} the result holds count and analysed only", UserWarning, stacklevel=2)
+    names = cumulative_outputs(outputs)
     setups = prepare_observers(dem, specs, method)
     packed = pack(setups)
-    with_seen = len(setups) <= MAX_SEEN_BY
+    with_seen = keep_seen_by(names, len(setups), packed.union_window())
     bar = _progress_bar(len(setups), progress)
     try:
         z, y_m, dx_m, row_area = dem_geometry(dem)
-        result = run_batches(z, y_m, dx_m, row_area, packed, method, with_seen=with_seen, threads=threads,
+        result = run_batches(z, y_m, dx_m, row_area, packed, method, with_seen=with_seen,
+                             with_count=names is None or "count" in names,
+                             with_analysed=names is None or "analysed" in names, threads=threads,
                              progress=bar.update if bar else None)
     finally:
         if bar:
             bar.close()
     return as_dataset(dem, result, setups, method, specs)
+
+
+#: The grids a cumulative viewshed can hold.
+CUMULATIVE_OUTPUTS = ("count", "analysed", "seen_by")
+
+
+def cumulative_outputs(outputs) -> tuple[str, ...] | None:
+    """The ``outputs`` of :func:`cumulative_viewshed`, checked; None: the default (seen_by if it fits)."""
+    if outputs is None:
+        return None
+    names = (outputs,) if isinstance(outputs, str) else tuple(outputs)
+    unknown = [o for o in names if o not in CUMULATIVE_OUTPUTS]
+    if unknown or not names:
+        raise InputError(f"outputs {unknown or list(names)!r} not understood; name one or more of "
+                         f"{', '.join(CUMULATIVE_OUTPUTS)}")
+    return tuple(dict.fromkeys(names))
+
+
+def keep_seen_by(outputs: tuple[str, ...] | None, n: int, window) -> bool:
+    """Whether a run of ``n`` observers over ``window`` keeps its ``seen_by`` mask (``outputs`` from
+    :func:`cumulative_outputs`; see :func:`cumulative_viewshed`): the one rule for the local and the Dask runs."""
+    seen_by = None if outputs is None else "seen_by" in outputs
+    if seen_by is False:
+        return False
+    need = seen_words(n) * (window[1] - window[0]) * (window[3] - window[2]) * 8
+    have = available_memory_bytes()
+    fits = have is None or need <= have // 2
+    if seen_by:
+        if not fits:
+            raise InputError(f"seen_by for {n:,} observers needs {format_bytes(need)}, more than half the "
+                             f"{format_bytes(have)} of memory available; leave it out of outputs= (count and "
+                             "analysed only) or run the observers in groups")
+        return True
+    if need <= SEEN_BY_AUTO_BYTES and fits:
+        return True
+    warnings.warn(f"seen_by (which observer sees which cell) for {n:,} observers would need {format_bytes(need)}; "
+                  "the result holds count and analysed only (name it in outputs= to keep it)", UserWarning,
+                  stacklevel=3)
+    return False
 
 
 def _progress_bar(total: int, enabled: bool):
@@ -111,14 +159,16 @@ def as_dataset(dem: xr.DataArray, result: BatchResult, setups, method: str, spec
     rows, cols = window_slices(result.window)
     window = dem.isel(y=rows, x=cols)
     n = len(setups)
-    data = {
-        "count": (("y", "x"), result.count, {"long_name": "number of observers that see the cell"}),
-        "analysed": (("y", "x"), result.analysed, {"long_name": "number of observers that analysed the cell"}),
-    }
+    data = {}
+    if result.count is not None:
+        data["count"] = (("y", "x"), result.count, {"long_name": "number of observers that see the cell"})
+    if result.analysed is not None:
+        data["analysed"] = (("y", "x"), result.analysed,
+                            {"long_name": "number of observers that analysed the cell"})
     if result.seen is not None:
-        data["seen_by"] = (("y", "x"), result.seen, {
+        data["seen_by"] = (("word", "y", "x"), _all_words(result, n), {
             "long_name": "bit mask of the observers that see the cell",
-            "bit_order": "bit i (value 2**i) = observers[i], in the order given"})
+            "bit_order": "bit i % 64 (value 2**(i % 64)) of word i // 64 = observers[i], in the order given"})
     names = [s.observer.name or "" for s in setups]
     data.update({
         "observer_name": (("observer",), np.array(names, dtype=object)),
@@ -135,44 +185,89 @@ def as_dataset(dem: xr.DataArray, result: BatchResult, setups, method: str, spec
         "n_observers": n, "method": method, "terrain_version": __version__,
         "source": dem.attrs.get("source", ""), "files": dem.attrs.get("files", ""),
         "synthetic": int(dem.attrs.get("synthetic", 0)),
-        "observer_order": "seen_by bit i and the observer dimension follow the order the observers were given",
+        "observer_order": "seen_by bit i % 64 of word i // 64 and the observer dimension follow the order the observers were given",
         "options": json.dumps([{k: v for k, v in s.items() if k != "point"} for s in specs[:64]], default=str),
     })
     return ds
+
+
+def _all_words(result: BatchResult, n: int) -> np.ndarray:
+    """The run's mask with every word of ``n`` observers (a partial run may start past word 0)."""
+    words = seen_words(n)
+    seen = result.seen
+    if result.word0 == 0 and seen.shape[0] == words:
+        return seen
+    out = np.zeros((words,) + seen.shape[1:], np.uint64)
+    out[result.word0:result.word0 + seen.shape[0]] = seen
+    return out
 
 
 def _n_observers(ds: xr.Dataset) -> int:
     return int(ds.attrs.get("n_observers", ds.sizes.get("observer", 0)))
 
 
-def union_coverage(ds: xr.Dataset) -> xr.DataArray:
-    """Cells seen by at least one observer (bool)."""
-    return (ds["count"] > 0).rename("seen_by_any")
+def _grid(ds: xr.Dataset, name: str) -> xr.DataArray:
+    if name not in ds:
+        raise InputError(f"this result has no {name} grid; run cumulative_viewshed with {name!r} in outputs=")
+    return ds[name]
 
 
-def seen_by_all(ds: xr.Dataset) -> xr.DataArray:
-    """Cells seen by every observer (bool)."""
-    return (ds["count"] == _n_observers(ds)).rename("seen_by_all")
+def _observer_bits(ds: xr.Dataset, i: int) -> xr.DataArray:
+    if "seen_by" not in ds:
+        raise InputError("this result has no seen_by mask (it was left out to save memory); run "
+                         "cumulative_viewshed(..., outputs=(\"count\", \"analysed\", \"seen_by\"))")
+    n = _n_observers(ds)
+    if not 0 <= int(i) < n:
+        raise InputError(f"observer index {i} is out of range 0..{n - 1}")
+    i = int(i)
+    bits = ds["seen_by"]
+    if "word" in bits.dims:
+        bits = bits.isel(word=i // WORD_BITS)
+    elif i >= WORD_BITS:  # a mask of one word written before the word dimension
+        raise InputError(f"observer index {i} is past this result's one-word seen_by mask")
+    return ((bits >> np.uint64(i % WORD_BITS)) & np.uint64(1)).astype(bool).drop_vars("word", errors="ignore")
 
 
-def dead_ground(ds: xr.Dataset) -> xr.DataArray:
-    """Cells analysed by at least one observer but seen by none (bool): the dead ground of the group."""
-    return ((ds["analysed"] > 0) & (ds["count"] == 0)).rename("dead_ground")
+def _subset_count(ds: xr.Dataset, observers) -> xr.DataArray:
+    """How many of the observers with indices ``observers`` see each cell (from ``seen_by``)."""
+    total = None
+
+    for i in dict.fromkeys(int(i) for i in observers):
+        bits = _observer_bits(ds, i).astype(np.uint32)
+        total = bits if total is None else total + bits
+    if total is None:
+        raise InputError("observers= names no observer; give one or more indices")
+    return total
+
+
+def union_coverage(ds: xr.Dataset, observers=None) -> xr.DataArray:
+    """Cells seen by at least one observer (bool); ``observers``: only these indices (needs ``seen_by``)."""
+    count = _grid(ds, "count") if observers is None else _subset_count(ds, observers)
+    return (count > 0).rename("seen_by_any")
+
+
+def seen_by_all(ds: xr.Dataset, observers=None) -> xr.DataArray:
+    """Cells seen by every observer (bool); ``observers``: every one of these indices (needs ``seen_by``)."""
+    if observers is None:
+        return (_grid(ds, "count") == _n_observers(ds)).rename("seen_by_all")
+    wanted = list(dict.fromkeys(int(i) for i in observers))
+    return (_subset_count(ds, wanted) == len(wanted)).rename("seen_by_all")
+
+
+def dead_ground(ds: xr.Dataset, observers=None) -> xr.DataArray:
+    """Cells analysed by at least one observer but seen by none (bool): the dead ground of the group;
+    ``observers``: seen by none of these indices (needs ``seen_by``)."""
+    return ((_grid(ds, "analysed") > 0) & ~union_coverage(ds, observers)).rename("dead_ground")
 
 
 def analysed_cells(ds: xr.Dataset) -> xr.DataArray:
     """Cells analysed by at least one observer (bool)."""
-    return (ds["analysed"] > 0).rename("analysed")
+    return (_grid(ds, "analysed") > 0).rename("analysed")
 
 
 def seen_by_observer(ds: xr.Dataset, i: int) -> xr.DataArray:
-    """Cells that observer ``i`` (in the order given) sees (bool); needs ``seen_by`` (up to 64 observers)."""
-    if "seen_by" not in ds:
-        raise InputError(f"this result has no seen_by mask (more than {MAX_SEEN_BY} observers); "
-                         "run the observers in groups of 64 or fewer")
-    if not 0 <= i < _n_observers(ds):
-        raise InputError(f"observer index {i} is out of range 0..{_n_observers(ds) - 1}")
-    return ((ds["seen_by"] >> np.uint64(i)) & np.uint64(1)).astype(bool).rename(f"seen_by_{i}")
+    """Cells that observer ``i`` (in the order given, any number of observers) sees (bool); needs ``seen_by``."""
+    return _observer_bits(ds, i).rename(f"seen_by_{int(i)}")
 
 
 def area_km2(mask: xr.DataArray) -> float:

@@ -29,7 +29,7 @@ import xarray as xr
 from ..methods import DEFAULT_METHOD
 from ..earth import DEFAULT_REFRACTION
 from ..errors import InputError
-from .cumulative import MAX_SEEN_BY, as_dataset
+from .cumulative import as_dataset, cumulative_outputs, keep_seen_by
 from .observers import (BatchResult, PackedObservers, check_batch_method, dem_geometry, observer_specs, pack,
                         prepare_observers, run_batches)
 
@@ -101,35 +101,50 @@ def _cumulative_task(z, y_m, dx_m, row_area, packed: PackedObservers, method, fi
     dtype = np.uint32 if wide else np.uint16
     return {"window": window, "count": r.count.astype(dtype, copy=False),
             "analysed": r.analysed.astype(dtype, copy=False),
-            "seen": r.seen, "start": first_index, "area": r.area, "analysed_area": r.analysed_area}
+            "seen": r.seen, "word0": r.word0, "start": first_index, "area": r.area,
+            "analysed_area": r.analysed_area}
 
 
-def _embed(part, window):
-    """A partial's arrays placed in the larger ``window``."""
-    if part["window"] == window:
+def _embed(part, window, words=None):
+    """A partial's arrays placed in the larger ``window`` (and its mask in words ``words = (w0, w1)``)."""
+    words = words or _words(part)
+    same_words = part["seen"] is None or words == _words(part)
+    if part["window"] == window and same_words:
         return part["count"], part["analysed"], part["seen"]
     shape = (window[1] - window[0], window[3] - window[2])
     rs = slice(part["window"][0] - window[0], part["window"][1] - window[0])
     cs = slice(part["window"][2] - window[2], part["window"][3] - window[2])
     out = []
-    for a in (part["count"], part["analysed"], part["seen"]):
-        if a is None:
-            out.append(None)
-            continue
+    for a in (part["count"], part["analysed"]):
         b = np.zeros(shape, a.dtype)
         b[rs, cs] = a
         out.append(b)
-    return out
+    seen = part["seen"]
+    if seen is not None:
+        b = np.zeros((words[1] - words[0],) + shape, seen.dtype)
+        w = part["word0"] - words[0]
+        b[w:w + seen.shape[0], rs, cs] = seen
+        seen = b
+    return out[0], out[1], seen
+
+
+def _words(part) -> tuple[int, int]:
+    """The global words ``[w0, w1)`` of a partial's mask."""
+    if part["seen"] is None:
+        return (0, 0)
+    return part["word0"], part["word0"] + part["seen"].shape[0]
 
 
 def _combine(a, b):
-    """Merge two cumulative partials (sum counts, OR bit masks) over the window holding both."""
+    """Merge two cumulative partials (sum counts, OR bit masks) over the window and the words holding both."""
     wa, wb = a["window"], b["window"]
     window = (min(wa[0], wb[0]), max(wa[1], wb[1]), min(wa[2], wb[2]), max(wa[3], wb[3]))
-    ca, na, sa = _embed(a, window)
-    cb, nb, sb = _embed(b, window)
+    (a0, a1), (b0, b1) = _words(a), _words(b)
+    words = (min(a0, b0), max(a1, b1))
+    ca, na, sa = _embed(a, window, words)
+    cb, nb, sb = _embed(b, window, words)
     seen = None if sa is None else (sa | sb)
-    return {"window": window, "count": ca + cb, "analysed": na + nb, "seen": seen,
+    return {"window": window, "count": ca + cb, "analysed": na + nb, "seen": seen, "word0": words[0],
             "start": min(a["start"], b["start"]),
             "area": np.concatenate([a["area"], b["area"]]) if a["start"] < b["start"] else
             np.concatenate([b["area"], a["area"]]),
@@ -155,7 +170,7 @@ def _show_progress(futures, progress):
 
 def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METHOD, scheduler: str | None = None,
                         n_workers: int | None = None, client=None, batch_size: int | None = None,
-                        progress: bool = False, **viewshed_options) -> xr.Dataset:
+                        progress: bool = False, outputs=None, **viewshed_options) -> xr.Dataset:
     """:func:`terrain.multi.cumulative.cumulative_viewshed` on a Dask cluster (same arguments and result).
 
     ``scheduler``/``n_workers``/``client`` choose the cluster (see the module
@@ -167,10 +182,11 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
     >>> cv = cumulative_viewshed(dem, points, observer_height=10, max_distance=10_000, n_workers=2)  # doctest: +SKIP
     """
     check_batch_method(method)
+    names = cumulative_outputs(outputs)
     specs = observer_specs(observers, viewshed_options)
     setups = prepare_observers(dem, specs, method)
     packed = pack(setups)
-    with_seen = len(setups) <= MAX_SEEN_BY
+    with_seen = keep_seen_by(names, len(setups), packed.union_window())
     z, y_m, dx_m, row_area = dem_geometry(dem)
     with dask_client(scheduler, n_workers, client, tasks=len(setups)) as c:
         geom = c.scatter([z, y_m, dx_m, row_area], hash=False)
@@ -182,12 +198,14 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
         _show_progress(futures, progress)
         part = _tree_reduce(c, futures).result()
     window = packed.union_window()
-    count, analysed, seen = _embed(part, window)
+    count, analysed, seen = _embed(part, window, _words(part))
     if count.size and count.max() > np.iinfo(np.uint16).max:
         raise InputError("more than 65535 observers see one cell; split the observers into groups")
     result = BatchResult(count.astype(np.uint16), seen, analysed.astype(np.uint16), part["area"],
-                         part["analysed_area"], window)
-    return as_dataset(dem, result, setups, method, specs)
+                         part["analysed_area"], window, part["word0"] if seen is not None else 0)
+    ds = as_dataset(dem, result, setups, method, specs)
+    # the partials always carry count and analysed (they are merged by them); keep what was asked for
+    return ds.drop_vars([v for v in ("count", "analysed") if names is not None and v not in names])
 
 
 def _fast_areas_task(z, y_m, dx_m, row_area, packed):

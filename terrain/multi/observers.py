@@ -143,23 +143,46 @@ def check_batch_method(method: str) -> None:
                          f"{', '.join(BATCH_METHODS)}")
 
 
+#: Observers per word of a packed ``seen_by`` mask: bit ``i % 64`` of word ``i // 64`` is observer ``i``.
+WORD_BITS = 64
+
+
+def seen_words(n: int) -> int:
+    """uint64 words that hold one bit for each of ``n`` observers."""
+    return -(-int(n) // WORD_BITS)
+
+
 @dataclass
 class BatchResult:
     """What a run of observers leaves: accumulators over ``window`` and per-observer areas (km^2)."""
 
     count: np.ndarray | None      # uint16 (rows, cols)
-    seen: np.ndarray | None       # uint64 (rows, cols), bit i = observer i
+    seen: np.ndarray | None       # uint64 (words, rows, cols): bit i % 64 of word i // 64 - word0 = observer i
     analysed: np.ndarray | None   # uint16 (rows, cols)
     area: np.ndarray              # float64 (n,)
     analysed_area: np.ndarray     # float64 (n,)
     window: tuple[int, int, int, int]
+    word0: int = 0                # the global word index of seen[0]
+
+
+def _batch_bounds(first_index: int, n: int, batch_size: int, with_seen: bool) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each batch; with ``seen`` no batch straddles two words of the mask."""
+    cuts = set(range(0, n, max(1, batch_size)))
+    if with_seen:
+        cuts.update(k for k in range(n) if (first_index + k) % WORD_BITS == 0)
+    cuts = sorted(cuts) + [n]
+    return [(a, b) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
 
 
 def run_batches(z, y_m, dx_m, row_area_km2, packed: PackedObservers, method: str, *, accumulate: bool = True,
-                with_seen: bool = True, window=None, mask=None, first_index: int = 0, batch_size: int = 64,
-                threads: int | None = None, progress=None) -> BatchResult:
+                with_seen: bool = True, with_count: bool = True, with_analysed: bool = True, window=None,
+                mask=None, first_index: int = 0, batch_size: int = 64, threads: int | None = None,
+                progress=None) -> BatchResult:
     """Run observers in batches of ``batch_size`` with the numba kernel; fold into accumulators over ``window``.
 
+    ``with_count``/``with_analysed`` keep those accumulators; ``with_seen`` keeps the packed who-sees-what mask, one uint64 word per 64 observers (global observer
+    ``first_index + i`` is bit ``(first_index + i) % 64`` of word ``(first_index + i) // 64``), for any
+    number of observers: each batch lies inside one word and its chunks' bits are OR-ed into that word.
     ``progress``: a callable taking the number of observers just finished (e.g. ``tqdm.update``).
     ``threads``: numba threads (default: all); the result does not depend on it.
     """
@@ -176,33 +199,41 @@ def run_batches(z, y_m, dx_m, row_area_km2, packed: PackedObservers, method: str
     window = packed.union_window() if window is None else window
     rows, cols = window[1] - window[0], window[3] - window[2]
     shape = (nchunks, rows, cols) if accumulate else (nchunks, 0, 0)
-    count = np.zeros(shape, np.uint16)
-    analysed = np.zeros(shape, np.uint16)
-    seen = np.zeros(shape if (accumulate and with_seen) else (nchunks, 0, 0), np.uint64)
-    if with_seen and accumulate and first_index + n > 64:
-        raise InputError(f"seen_by holds at most 64 observers, got {first_index + n}; pass with_seen=False")
+    count = np.zeros(shape if with_count else (nchunks, 0, 0), np.uint16)
+    analysed = np.zeros(shape if with_analysed else (nchunks, 0, 0), np.uint16)
+    keep_seen = accumulate and with_seen and n > 0
+    word0 = first_index // WORD_BITS
+    seen_out = (np.zeros((seen_words(first_index + n) - word0, rows, cols), np.uint64) if keep_seen else None)
+    # the chunks' bits of the batch's word, OR-ed into seen_out after the batch
+    seen = np.zeros(shape if keep_seen else (nchunks, 0, 0), np.uint64)
     mask_arr = np.zeros((0, 0), np.uint8) if mask is None else np.ascontiguousarray(mask, dtype=np.uint8)
     area = np.zeros(n, np.float64)
     analysed_area = np.zeros(n, np.float64)
     previous = numba.get_num_threads()
     numba.set_num_threads(nthreads)
     try:
-        for start in range(0, n, batch_size):
-            part = packed.take(slice(start, start + batch_size))
+        bounds = _batch_bounds(first_index, n, batch_size, keep_seen)
+        for j, (start, stop) in enumerate(bounds):
+            part = packed.take(slice(start, stop))
             a = np.zeros(len(part), np.float64)
             b = np.zeros(len(part), np.float64)
             observer_batch(z, y_m, dx_m, part.win, part.obs, part.par, codes[method], first_index + start,
                            window[0], window[2], count, seen, analysed, row_area_km2, mask_arr, a, b)
-            area[start:start + len(part)] = a
-            analysed_area[start:start + len(part)] = b
+            word = (first_index + start) // WORD_BITS
+            if keep_seen and (j + 1 == len(bounds) or (first_index + bounds[j + 1][0]) // WORD_BITS != word):
+                # the word is complete: its bits are in the chunks' masks, and nowhere else
+                np.bitwise_or.reduce(seen, axis=0, out=seen_out[word - word0])
+                seen.fill(0)
+            area[start:stop] = a
+            analysed_area[start:stop] = b
             if progress is not None:
                 progress(len(part))
     finally:
         numba.set_num_threads(previous)
     if not accumulate:
         return BatchResult(None, None, None, area, analysed_area, window)
-    return BatchResult(_sum_u16(count), np.bitwise_or.reduce(seen, axis=0) if seen.shape[1] else None,
-                       _sum_u16(analysed), area, analysed_area, window)
+    return BatchResult(_sum_u16(count) if with_count else None, seen_out,
+                       _sum_u16(analysed) if with_analysed else None, area, analysed_area, window, word0)
 
 
 def _sum_u16(parts: np.ndarray) -> np.ndarray:

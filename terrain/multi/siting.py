@@ -467,7 +467,7 @@ def _coverage_masks(dem, specs, area: TargetArea, method, z, y_m, dx_m, row_area
             w = res.window
             inside = (rows_t >= w[0]) & (rows_t < w[1]) & (cols_t >= w[2]) & (cols_t < w[3])
             bits = np.zeros(ncells, np.uint64)
-            bits[inside] = res.seen[rows_t[inside] - w[0], cols_t[inside] - w[2]]
+            bits[inside] = res.seen[0, rows_t[inside] - w[0], cols_t[inside] - w[2]]  # one word: 64 candidates
             for i in range(len(part)):
                 seen = ((bits >> np.uint64(i)) & np.uint64(1)).astype(bool)
                 out[start + i] = np.packbits(seen)

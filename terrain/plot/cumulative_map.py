@@ -54,10 +54,11 @@ def pair_classes(result) -> np.ndarray:
     analysed = result["analysed"].values > 0
     out = np.zeros(count.shape, np.uint8)
     out[analysed & (count == 0)] = DEAD
-    if "seen_by" in result:
-        bits = result["seen_by"].values
-        a = (bits & np.uint64(1)) != 0
-        b = (bits & np.uint64(2)) != 0
+    if "seen_by" in result and n_observers(result) <= 2:
+        from ..multi.cumulative import seen_by_observer
+
+        a = seen_by_observer(result, 0).values
+        b = seen_by_observer(result, 1).values if n_observers(result) == 2 else np.zeros(count.shape, bool)
     else:  # no mask: one observer, or tell only "seen by some" (drawn as both)
         a = count > 0 if n_observers(result) == 1 else np.zeros(count.shape, bool)
         b = np.zeros(count.shape, bool)
