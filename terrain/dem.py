@@ -240,18 +240,103 @@ class DemGrid:
         rioxarray recomputes the origin from the first cell centres, which can differ from
         ``transform`` in the last bit; this is the same arithmetic.
         """
-        t = self.transform
-        xs, ys = _cell_centres(t, (1, 1))
-        return Affine.translation(float(xs[0]) - t.a / 2.0, float(ys[0]) - t.e / 2.0) * Affine.scale(t.a, t.e)
+        return _dataarray_transform(self.transform)
 
     def dataarray_bounds(self) -> tuple[float, float, float, float]:
         """``(left, bottom, right, top)`` as ``.rio.bounds(recalc=False)`` gives them for this grid's DataArray
         (north-up, west to east: :func:`read_dem` turns every grid so)."""
-        t = self.transform
-        xs, ys = _cell_centres(t, self.values.shape)
-        left, right = float(xs[0]) - t.a / 2.0, float(xs[-1]) + t.a / 2.0
-        top, bottom = float(ys[0]) - t.e / 2.0, float(ys[-1]) + t.e / 2.0
-        return left, bottom, right, top
+        return _dataarray_bounds(self.transform, self.values.shape)
+
+
+def _dataarray_transform(t: Affine) -> Affine:
+    xs, ys = _cell_centres(t, (1, 1))
+    return Affine.translation(float(xs[0]) - t.a / 2.0, float(ys[0]) - t.e / 2.0) * Affine.scale(t.a, t.e)
+
+
+def _dataarray_bounds(t: Affine, shape) -> tuple[float, float, float, float]:
+    xs, ys = _cell_centres(t, shape)
+    left, right = float(xs[0]) - t.a / 2.0, float(xs[-1]) + t.a / 2.0
+    top, bottom = float(ys[0]) - t.e / 2.0, float(ys[-1]) + t.e / 2.0
+    return left, bottom, right, top
+
+
+#: ``terrain info`` reads one file larger than this (as float32) in blocks of rows rather than whole.
+STREAM_ABOVE_BYTES = 512 * 2**20
+
+
+@dataclass
+class DemStream:
+    """One DEM file read block by block, north-up (:func:`stream_dem`): its grid without its values.
+
+    ``transform`` and ``shape`` are those :func:`read_dem` gives the whole file; :meth:`blocks` yields
+    ``(first_row, values)`` in north-up row order, each block the rows :func:`read_dem` would hold there
+    (float32 metres, NaN for voids), so a summary of the blocks is a summary of the grid.
+    """
+
+    path: Path
+    band: int
+    transform: Affine
+    shape: tuple[int, int]
+    crs: CRS | None
+    source: str
+    synthetic: bool
+    band_count: int
+
+    def dataarray_transform(self) -> Affine:
+        return _dataarray_transform(self.transform)
+
+    def dataarray_bounds(self) -> tuple[float, float, float, float]:
+        return _dataarray_bounds(self.transform, self.shape)
+
+    def blocks(self, rows_per_block: int = 1024):
+        rows, cols = self.shape
+        with _open(self.path) as ds:
+            south_up, east_west = ds.transform.e > 0, ds.transform.a < 0
+            for r0 in range(0, rows, rows_per_block):
+                n = min(rows_per_block, rows - r0)
+                file_r0 = rows - r0 - n if south_up else r0
+                block = np.empty((n, cols), np.float32)
+                try:
+                    ds.read(self.band, window=rasterio.windows.Window(0, file_r0, cols, n), out=block)
+                except rasterio.errors.RasterioIOError as exc:
+                    raise DataError(f"{ds.name} could not be read ({str(exc).splitlines()[0]}); the file is "
+                                    "corrupt, download or copy it again") from None
+                _to_metres(block, ds, self.band)
+                if south_up:
+                    block = block[::-1]
+                if east_west:
+                    block = block[:, ::-1]
+                yield r0, block
+
+
+def stream_dem(path, band: int = 1) -> DemStream:
+    """A :class:`DemStream` of one DEM file: what :func:`read_dem` would read, to be read block by block."""
+    band = _band_number(band)
+    (p,) = _as_paths(path)
+    with _open(p) as ds:
+        _check_band(ds, p, band)
+        _check_geotransform(ds.transform, p)
+        t = ds.transform
+        rows, cols = ds.height, ds.width
+        a, e, c, f = t.a, t.e, t.c, t.f
+        if e > 0:
+            f, e = f + e * rows, -e
+        if a < 0:
+            c, a = c + a * cols, -a
+        source, synthetic = _source_label(ds, [p])
+        crs = CRS.from_user_input(ds.crs) if ds.crs is not None else None
+        return DemStream(p, band, Affine(a, 0.0, c, 0.0, e, f), (rows, cols), crs, source, synthetic,
+                         int(ds.count))
+
+
+def file_bytes_as_grid(path) -> int | None:
+    """Bytes the float32 grid of one DEM file would take in memory, or None when it cannot be opened."""
+    try:
+        (p,) = _as_paths(path)
+        with _open(p) as ds:
+            return 4 * int(ds.width) * int(ds.height)
+    except (InputError, DataError, ValueError):
+        return None
 
 
 def read_dem(path_or_paths, bounds=None, around=None, band: int = 1) -> DemGrid:
@@ -442,13 +527,7 @@ def _read_mosaic(datasets, paths, bounds, band: int = 1, area: str | None = None
         except rasterio.errors.RasterioIOError as exc:
             raise DataError(f"{ds.name} could not be read ({str(exc).splitlines()[0]}); the file is corrupt, "
                             "download or copy it again") from None
-        nodata = ds.nodatavals[band - 1]
-        if nodata is None and ds.driver == "SRTMHGT":
-            nodata = -32768
-        if nodata is not None and not np.isnan(nodata):
-            dest[dest == np.float32(nodata)] = np.nan
-        _apply_scale_offset(dest, ds.scales[band - 1], ds.offsets[band - 1])
-        voids_to_nan(dest)
+        _to_metres(dest, ds, band)
         if not single:
             target = out[r:r + h, c:c + w]
             np.copyto(target, dest, where=~np.isnan(dest))
@@ -476,6 +555,17 @@ def _check_mosaic_size(shape, tile_cells: int, paths) -> None:
         raise InputError(f"the DEM ({names}) would be a {shape[0]} x {shape[1]} grid needing "
                          f"{format_bytes(nbytes)}, more than the {format_bytes(available)} of memory available; "
                          "read a smaller area with bounds/around (--radius on the command line)")
+
+
+def _to_metres(dest: np.ndarray, ds, band: int) -> None:
+    """Band values as read turned into heights, in place: nodata to NaN, scale and offset, voids to NaN."""
+    nodata = ds.nodatavals[band - 1]
+    if nodata is None and ds.driver == "SRTMHGT":
+        nodata = -32768
+    if nodata is not None and not np.isnan(nodata):
+        dest[dest == np.float32(nodata)] = np.nan
+    _apply_scale_offset(dest, ds.scales[band - 1], ds.offsets[band - 1])
+    voids_to_nan(dest)
 
 
 def _apply_scale_offset(z: np.ndarray, scale, offset) -> None:

@@ -8,7 +8,7 @@ import numpy as np
 import xarray as xr
 
 from .coords import bounds_to_latlon, cells_to_latlon, dem_bounds_latlon, format_latlon
-from .dem import DemGrid, dem_crs, dem_transform
+from .dem import DemGrid, DemStream, dem_crs, dem_transform
 from .errors import DataError
 from .grid import row_geometry, row_heights_m
 
@@ -38,26 +38,66 @@ def describe_grid(grid: DemGrid) -> dict:
                       "band_count": grid.band_count})
 
 
+#: Cells of one block of rows when a DEM is described block by block (64 MB of float32).
+BLOCK_CELLS = 1 << 24
+
+
+def describe_stream(stream: DemStream, rows_per_block: int | None = None) -> dict:
+    """:func:`describe_grid` of a file read block by block (:func:`terrain.dem.stream_dem`): the same
+    numbers in memory bounded by one block of rows (default about 64 MB), for rasters too large to hold
+    (``terrain info``)."""
+    rows_per_block = rows_per_block or max(1, BLOCK_CELLS // max(stream.shape[1], 1))
+    row_geometry(stream.dataarray_transform(), stream.shape, stream.crs)  # a grid we cannot measure: before reading
+    zmin, zmax, where_max, valid = math.inf, -math.inf, (0, 0), 0
+    for r0, block in stream.blocks(rows_per_block):
+        ok = np.isfinite(block)
+        n = int(np.count_nonzero(ok))
+        if not n:
+            continue
+        valid += n
+        zmin = min(zmin, float(np.nanmin(block)))
+        bmax = float(np.nanmax(block))
+        if bmax > zmax:  # the first highest cell in row order, as np.nanargmax finds it in the whole grid
+            zmax = bmax
+            r, c = np.unravel_index(int(np.nanargmax(block)), block.shape)
+            where_max = (r0 + int(r), int(c))
+    if not valid:
+        raise DataError("the DEM holds no elevation values at all (every cell is a void); check the file or the window")
+    rows, cols = stream.shape
+    return _summary(zmin, zmax, where_max, valid / (rows * cols), stream.shape, stream.dataarray_transform(),
+                    stream.crs, bounds_to_latlon(stream.dataarray_bounds(), stream.crs),
+                    {"source": stream.source, "synthetic": int(stream.synthetic), "band": stream.band,
+                     "band_count": stream.band_count})
+
+
 def _describe(z: np.ndarray, transform, crs, bounds_latlon, attrs) -> dict:
     valid = np.isfinite(z)
     if not valid.any():
         raise DataError("the DEM holds no elevation values at all (every cell is a void); check the file or the window")
-    y_m, dx_m = row_geometry(transform, z.shape, crs)
-    dy = row_heights_m(y_m) if z.shape[0] > 1 else np.array([np.nan])
     imax = int(np.nanargmax(z))
     rmax, cmax = np.unravel_index(imax, z.shape)
+    return _summary(float(np.nanmin(z)), float(z.flat[imax]), (int(rmax), int(cmax)), float(valid.mean()), z.shape,
+                    transform, crs, bounds_latlon, attrs)
+
+
+def _summary(zmin: float, zmax: float, where_max, valid_fraction: float, shape, transform, crs, bounds_latlon,
+             attrs) -> dict:
+    """The description from the grid's statistics: one layout for a grid in memory and one streamed."""
+    y_m, dx_m = row_geometry(transform, shape, crs)
+    dy = row_heights_m(y_m) if shape[0] > 1 else np.array([np.nan])
+    rmax, cmax = where_max
     lat, lon = cells_to_latlon(transform, crs, rmax, cmax)
     west, south, east, north = bounds_latlon
     return {
-        "rows": int(z.shape[0]), "cols": int(z.shape[1]),
+        "rows": int(shape[0]), "cols": int(shape[1]),
         "crs": crs.to_string() if crs is not None else None,
         "resolution": [abs(transform.a), abs(transform.e)],
         "cell_size_m": {"east_west_min": float(dx_m.min()), "east_west_max": float(dx_m.max()),
                         "north_south": float(np.nanmean(dy))},
-        "elevation_min_m": float(np.nanmin(z)), "elevation_max_m": float(z.flat[imax]),
+        "elevation_min_m": zmin, "elevation_max_m": zmax,
         "max_row": int(rmax), "max_col": int(cmax),
         "max_lat": float(lat), "max_lon": float(lon),
-        "void_percent": float(100.0 * (1.0 - valid.mean())),
+        "void_percent": float(100.0 * (1.0 - valid_fraction)),
         "bounds_latlon": [float(west), float(south), float(east), float(north)],
         "source": attrs.get("source", ""), "synthetic": bool(attrs.get("synthetic", 0)),
         "band": int(attrs.get("band", 1)), "band_count": int(attrs.get("band_count", 1)),
