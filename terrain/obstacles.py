@@ -18,7 +18,13 @@ from .errors import InputError
 
 
 def obstacle_grid(dem: xr.DataArray, obstacles) -> np.ndarray:
-    """The obstacle heights on ``dem``'s grid, float32 metres above the ground (NaN read as 0).
+    """The obstacle heights on ``dem``'s grid, float32 metres above the ground (NaN read as 0): :func:`height_grid`."""
+    return height_grid(dem, obstacles, "obstacles")
+
+
+def height_grid(dem: xr.DataArray, heights, what: str = "obstacles") -> np.ndarray:
+    """Heights above the ground on ``dem``'s grid, float32 metres (NaN read as 0): obstacles, or the target
+    height of every cell (``what`` names them in messages).
 
     Parameters
     ----------
@@ -33,31 +39,32 @@ def obstacle_grid(dem: xr.DataArray, obstacles) -> np.ndarray:
     InputError
         A shape that does not match, a negative or infinite height, or an unreadable file.
     """
-    if isinstance(obstacles, (str, Path)):
-        obstacles = _read_onto(dem, Path(obstacles))
-    values = np.asarray(obstacles.values if isinstance(obstacles, xr.DataArray) else obstacles, dtype=np.float32)
+    if isinstance(heights, (str, Path)):
+        heights = _read_onto(dem, Path(heights), what)
+    values = np.asarray(heights.values if isinstance(heights, xr.DataArray) else heights, dtype=np.float32)
     if values.shape != dem.shape:
-        raise InputError(f"the obstacles grid is {values.shape[0]} x {values.shape[1]} cells but the DEM is "
-                         f"{dem.shape[0]} x {dem.shape[1]}; give heights on the DEM's grid (or a file to read onto it)")
+        shape = " x ".join(str(n) for n in values.shape) or "a single value"
+        raise InputError(f"the {what} grid is {shape} cells but the DEM is {dem.shape[0]} x {dem.shape[1]}; "
+                         "give heights on the DEM's grid (or a file to read onto it)")
     values = np.where(np.isnan(values), np.float32(0.0), values)
     if not np.all(np.isfinite(values)):
-        raise InputError("the obstacles hold infinite heights; give metres above the ground (0 where there is none)")
+        raise InputError(f"the {what} hold infinite heights; give metres above the ground (0 where there is none)")
     if (values < 0).any():
-        raise InputError(f"the obstacles hold negative heights (down to {float(values.min()):g} m); give metres "
+        raise InputError(f"the {what} hold negative heights (down to {float(values.min()):g} m); give metres "
                          "above the ground, 0 where there is none")
     return values
 
 
-def _read_onto(dem: xr.DataArray, path: Path) -> xr.DataArray:
+def _read_onto(dem: xr.DataArray, path: Path, what: str = "obstacles") -> xr.DataArray:
     import rioxarray
     from rasterio.enums import Resampling
 
     if not path.exists():
-        raise InputError(f"no such obstacles file: {path}")
+        raise InputError(f"no such {what} file: {path}")
     try:
         src = rioxarray.open_rasterio(path, masked=True).squeeze("band", drop=True)
     except Exception as exc:  # rasterio's errors vary by driver
-        raise InputError(f"{path} is not a readable raster of obstacle heights ({exc})") from None
+        raise InputError(f"{path} is not a readable raster of {what} ({exc})") from None
     if src.rio.crs is None or dem.rio.crs is None:
         if src.shape != dem.shape:
             raise InputError(f"{path} has no CRS and is not on the DEM's grid; give it a CRS or the DEM's shape")

@@ -143,8 +143,10 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
         ``"lat,lon"``, ``(lat, lon)``, ``"xy:X,Y"`` or a place name.
     observer_height : float
         Eye height, metres above the ground (default 2 m, as GDAL).
-    target_height : float
-        Height of the targets above the ground, metres (default 0: the ground itself).
+    target_height : float, or xarray.DataArray, array or path
+        Height of the targets above the ground, metres (default 0: the ground itself); or a height for
+        every cell (a mast, a tree crown; a grid on the DEM's grid or a raster file read onto it, as
+        ``obstacles``): each cell is visible when its own target is. Not with ``pitch``.
     max_distance : float, optional
         Radius in metres; only the window within it is read and returned. None: the whole DEM.
     min_distance : float
@@ -197,11 +199,15 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
     >>> round(terrain.visible_area_km2(vs))  # doctest: +SKIP
     """
     wanted = check_outputs(outputs)
+    target_grid = is_height_grid(target_height)
+    if target_grid and pitch is not None:
+        raise InputError("a pitch window needs one target height (the pitch is measured to the target's top); "
+                         "give target_height as a number, or leave pitch out")
     if obstacles is None and (targets_on_obstacles or observer_on_obstacle):
         raise InputError("targets_on_obstacles and observer_on_obstacle need obstacles; give the obstacle heights "
                          "(obstacles=, --obstacles FILE) or leave them out")
-    s = prepare(dem, observer, observer_height, target_height, max_distance, min_distance, azimuth, pitch,
-                curvature, refraction, absolute_heights, method)
+    s = prepare(dem, observer, observer_height, 0.0 if target_grid else target_height, max_distance, min_distance,
+                azimuth, pitch, curvature, refraction, absolute_heights, method)
     _warn_if_past_the_edge(dem, s)
     window = dem.isel(y=s.rows, x=s.cols)
     if method == "exact":
@@ -220,8 +226,15 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
 
     z_block, z_target = surfaces(z, obst, targets_on_obstacles)
     shape = z.shape
-    visible = np.empty(shape if "visible" in wanted else (0, 0), dtype=np.uint8)
-    angle = np.empty(shape if "elevation_angle" in wanted else (0, 0), dtype=np.float32)
+    tgrid = None
+    if target_grid:
+        from .obstacles import height_grid
+
+        tgrid = np.ascontiguousarray(height_grid(dem, target_height, "target heights")[s.rows, s.cols])
+    # with a target height per cell the kernels give min_visible_height, and visible follows from it
+    computed = (set(wanted) | {"min_visible_height"}) - {"visible"} if target_grid else set(wanted)
+    visible = np.empty(shape if "visible" in computed else (0, 0), dtype=np.uint8)
+    angle = np.empty(shape if "elevation_angle" in computed else (0, 0), dtype=np.float32)
     finish = (s.r0, s.c0, s.eye_z, s.curv, s.target_h, s.min_d, s.max_d, s.az[0], s.az[1], s.full_circle,
               s.pitch[0], s.pitch[1])
     if method == "fast" and obst is None:
@@ -229,18 +242,30 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
         # faster (3601^2, kernels: `visible` 0.33 s against 0.37 s) and no raster-sized float beyond the outputs
         from .kernels.horizon_fast import viewshed_fast_into
 
-        mvh = np.empty(shape if "min_visible_height" in wanted else (0, 0), dtype=np.float32)
+        mvh = np.empty(shape if "min_visible_height" in computed else (0, 0), dtype=np.float32)
         viewshed_fast_into(z, s.y_m, s.dx_m, *finish, visible, mvh, angle)
     else:
         from .kernels.visibility import viewshed_from_horizon_into
 
-        H = horizon(method, z_block, s, z_target if obst is not None else None)
+        # the refine search re-walks the cells in doubt for the targets' tops (ground + target height)
+        doubt_ground = (z_target + tgrid if tgrid is not None else z_target if obst is not None else None)
+        H = horizon(method, z_block, s, doubt_ground)
+        del doubt_ground
         # H's memory becomes min_visible_height: no extra raster-sized copy
-        mvh = H if "min_visible_height" in wanted else np.empty((0, 0), dtype=np.float32)
+        mvh = H if "min_visible_height" in computed else np.empty((0, 0), dtype=np.float32)
         viewshed_from_horizon_into(z_target, H, s.y_m, s.dx_m, *finish, visible, mvh, angle)
         del H
+    if tgrid is not None:
+        from .kernels.visibility import verdict_from_needed_into
+
+        if "visible" in wanted:
+            visible = np.empty(shape, dtype=np.uint8)
+            verdict_from_needed_into(mvh, tgrid, visible)
+        if "min_visible_height" not in wanted:
+            mvh = np.empty((0, 0), dtype=np.float32)
     return _as_dataset(window, visible, mvh, angle, s, method, dict(
-        observer_height_m=float(observer_height), target_height_m=float(target_height),
+        observer_height_m=float(observer_height), target_height_m=float("nan") if target_grid else float(target_height),
+        target_height_grid=int(target_grid),
         absolute_heights=int(bool(absolute_heights)),
         max_distance_m=float(max_distance) if max_distance is not None else float("nan"),
         min_distance_m=float(min_distance), azimuth_start_deg=s.az[0], azimuth_end_deg=s.az[1],
@@ -248,6 +273,18 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
         refraction=float(refraction), obstacles=int(obst is not None),
         targets_on_obstacles=int(bool(targets_on_obstacles) and obst is not None),
         eye_on_obstacle=int(bool(observer_on_obstacle) and obst is not None)))
+
+
+def is_height_grid(value) -> bool:
+    """Whether a height argument is a grid (a DataArray, an array of two dimensions, a raster's path) rather
+    than one number."""
+    import os
+
+    if isinstance(value, (str, os.PathLike)):
+        return True
+    if isinstance(value, xr.DataArray):
+        return value.ndim > 0
+    return isinstance(value, np.ndarray) and value.ndim > 0
 
 
 #: Runs estimated to take longer than this (seconds) are announced with a :class:`LongRunWarning` first.

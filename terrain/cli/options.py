@@ -39,12 +39,32 @@ def dem_argument(f):
     return click.argument("dem", metavar="DEM", required=False)(f)
 
 
-def height_options(f=None, *, target_default_observer: bool = False):
+class HeightOrRaster(click.ParamType):
+    """A height in metres, or the path of a raster of heights (one a cell): ``--target-height 2`` or
+    ``--target-height masts.tif``."""
+
+    name = "METRES|FILE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, (int, float)):
+            return float(value)
+        try:
+            return float(value)
+        except ValueError:
+            pass
+        if Path(value).is_file():
+            return str(value)
+        self.fail(f"{value!r} is neither a height in metres nor a raster file of heights; give e.g. 2 or "
+                  "masts.tif", param, ctx)
+
+
+def height_options(f=None, *, target_default_observer: bool = False, target_raster: bool = False):
     """``--observer-height``, ``--target-height`` and ``--absolute-heights``.
 
     With ``target_default_observer=True`` (``terrain intervis``) the target height defaults to the
     observer height (points that look at each other): the option's value is then None when not given,
-    and its help shows that default.
+    and its help shows that default. With ``target_raster=True`` (``terrain viewshed``) the target height
+    may be a raster file of heights, one a cell (the value is then the path).
     """
     def decorate(f):
         f = click.option("--absolute-heights", is_flag=True,
@@ -54,6 +74,10 @@ def height_options(f=None, *, target_default_observer: bool = False):
             f = click.option("--target-height", type=float, default=None,
                              show_default=TARGET_HEIGHT_FOLLOWS_OBSERVER,
                              help="Height of a point when it is looked at, metres above the ground.")(f)
+        elif target_raster:
+            f = click.option("--target-height", type=HeightOrRaster(), default=0.0, show_default=True,
+                             help="Target height above the ground, metres; or a raster of heights, one a cell "
+                                  "(masts, tree crowns), read onto the DEM's grid.")(f)
         else:
             f = click.option("--target-height", type=float, default=0.0, show_default=True,
                              help="Target height above the ground, metres.")(f)
@@ -139,7 +163,7 @@ def check_heights(observer_height: float, target_height: float | None, absolute:
     """
     from ..heights import check_heights as check
 
-    check(observer_height, 0.0 if target_height is None else target_height, absolute,
+    check(observer_height, 0.0 if target_height is None or isinstance(target_height, str) else target_height, absolute,
           observer_what="--observer-height", target_what="--target-height")
 
 

@@ -20,7 +20,7 @@ from .preflight import OutputFile, TerrainCommand
 @click.command("viewshed", cls=TerrainCommand)
 @click.argument("dem", nargs=-1, required=True, metavar="DEM...")
 @click.option("--observer", required=True, help="Observer: 'lat,lon', 'xy:X,Y' or a place name.")
-@height_options
+@height_options(target_raster=True)
 @radius_option()
 @click.option("--min-distance", default="0", show_default=True, help="Inner radius, e.g. 500m.")
 @click.option("--azimuth", help="Sector START,END in degrees clockwise from north, e.g. 120,240.")
@@ -63,6 +63,7 @@ def viewshed_command(dem, observer, observer_height, target_height, absolute_hei
       terrain viewshed dem_samples/N44W072.hgt --observer "Mount Washington" --azimuth 120,240 --pitch -10,30
       terrain viewshed dem_samples/N44W072.hgt --observer "Mount Washington" --method fast --outputs visible --out v.tif
       terrain viewshed city.tif --observer 35.20,36.77 --radius 5km --obstacles buildings.tif --targets-on-obstacles
+      terrain viewshed dem.tif --observer "Mount Washington" --radius 30km --target-height masts.tif
     """
     from ..export import write_geojson
     from ..viewshed import OUTPUTS, check_outputs, viewshed, viewshed_summary

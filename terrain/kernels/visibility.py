@@ -196,6 +196,26 @@ def finish_plain_cell(visible, min_visible_height, elevation_angle, r, c, h, D, 
         elevation_angle[r, c] = ground_angle(zc, D, eye_z, curv) if flag != NOT_ANALYSED else np.float32(np.nan)
 
 
+@njit(cache=True, parallel=True)
+def verdict_from_needed_into(min_visible_height, target_h, visible):
+    """``visible`` from ``min_visible_height`` and a target height per cell (float32 grids of one shape).
+
+    The rule of :func:`needed_height`, cell by cell: ``VISIBLE`` iff ``min_visible_height <= target_h``,
+    ``NOT_ANALYSED`` where ``min_visible_height`` is NaN (not analysed), else ``HIDDEN``. A grid of one
+    value gives what a kernel gives for that ``target_h``, bit for bit.
+    """
+    nrows, ncols = min_visible_height.shape
+    for r in prange(nrows):
+        for c in range(ncols):
+            m = min_visible_height[r, c]
+            if m != m:
+                visible[r, c] = NOT_ANALYSED
+            elif m <= target_h[r, c]:
+                visible[r, c] = VISIBLE
+            else:
+                visible[r, c] = HIDDEN
+
+
 # Model: visible iff max(0, eye + H*D + curv*D^2 - z) <= target_h, for cells passing the distance/sector/pitch filters.
 @njit(cache=True, parallel=True)
 def viewshed_from_horizon_into(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, min_dist_m, max_dist_m,

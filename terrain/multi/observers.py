@@ -8,6 +8,7 @@ one elevation array: the DEM is read once, whatever the number of observers.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,6 +54,10 @@ def observer_specs(observers, options: dict) -> list[dict]:
     if unknown:
         raise InputError(f"unknown observer option(s) {', '.join(sorted(unknown))}; "
                          f"choose from {', '.join(OBSERVER_OPTIONS)}")
+    grid = options.get("target_height")
+    if isinstance(grid, (str, os.PathLike, xr.DataArray)) or (isinstance(grid, np.ndarray) and grid.ndim == 2):
+        raise InputError("a target height per cell (a grid or a raster file) is taken by viewshed() only so far; "
+                         "give the many-observer functions one target height in metres (or one per observer)")
     specs = []
     for i, item in enumerate(observers):
         spec = dict(DEFAULTS)
