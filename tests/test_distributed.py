@@ -46,6 +46,17 @@ def test_packed_seen_by_of_many_observers_equals_local(client):
     assert np.array_equal(only["count"].values, local["count"].values)
 
 
+def test_cumulative_with_obstacles_equals_local(client):
+    rng = np.random.default_rng(3)
+    obst = np.where(rng.random(DEM.shape) < 0.2, 15.0, 0.0).astype(np.float32)
+    opts = dict(observer_height=4.0, max_distance=800.0, method="fast", obstacles=obst, observer_on_obstacle=True)
+    local = cumulative_viewshed(DEM, POINTS, **opts)
+    dask = D.cumulative_viewshed(DEM, POINTS, client=client, batch_size=2, **opts)
+    for v in ("count", "analysed", "seen_by", "visible_km2", "observer_eye_m"):
+        assert np.array_equal(local[v].values, dask[v].values), v
+    assert dask.attrs["obstacles"] == 1
+
+
 def test_visibility_index_and_overlook_equal_local(client):
     a = visibility_index(DEM, radius=450.0, stride=4)
     b = D.visibility_index(DEM, radius=450.0, stride=4, client=client, batch_size=40)

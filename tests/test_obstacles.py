@@ -127,3 +127,45 @@ def test_cli_reads_an_obstacles_file_onto_the_dem_grid(tmp_path):
     assert hidden["visible_km2"] < seen["visible_km2"]
     out = CliRunner().invoke(cli, base + ["--obstacles", str(wall_path), "--out", str(wall_path)])
     assert out.exit_code == 2 and "destroy the input" in out.output
+    # terrain cumulative takes the same options: its count is the single viewshed's, wall and all
+    cum = CliRunner().invoke(cli, ["cumulative", str(dem_path), "--observers", f"{_xy(40, 20)};{_xy(10, 150)}",
+                                   "--observer-height", "20", "--no-curvature", "--method", "exact", "--json",
+                                   "--obstacles", str(wall_path)])
+    assert cum.exit_code == 0, cum.output
+    assert json.loads(cum.stdout)["observers"][0]["visible_km2"] == pytest.approx(hidden["visible_km2"], abs=1e-3)
+
+
+def _blocks(shape, seed=5):
+    """Buildings: random blocks 8-20 m high on about a fifth of the cells."""
+    rng = np.random.default_rng(seed)
+    b = np.where(rng.random(shape) < 0.2, rng.uniform(8.0, 20.0, shape), 0.0)
+    return b.astype(np.float32)
+
+
+@pytest.mark.parametrize("method", ["fast", "refined", "exact"])
+@pytest.mark.parametrize("roofs", [False, True])
+def test_cumulative_with_obstacles_is_the_sum_of_the_single_viewsheds(method, roofs):
+    from test_multi_cumulative import on_grid
+
+    dem = _rough()
+    obst = _blocks(dem.shape)
+    points = [_xy(60, 60), _xy(20, 30), _xy(90, 100)]
+    opts = dict(observer_height=4.0, max_distance=1200.0, obstacles=obst, targets_on_obstacles=roofs,
+                observer_on_obstacle=roofs)
+    cv = terrain.cumulative_viewshed(dem, points, method=method, **opts)
+    singles = [terrain.viewshed(dem, p, method=method, **opts) for p in points]
+    grids = [on_grid(dem, v, cv) for v in singles]
+    assert np.array_equal(cv["count"].values, sum((g == 1).astype(int) for g in grids))
+    assert np.array_equal(cv["analysed"].values, sum((g != 255).astype(int) for g in grids))
+    for i, g in enumerate(grids):
+        assert np.array_equal(terrain.seen_by_observer(cv, i).values, g == 1)
+        assert cv["observer_eye_m"].values[i] == singles[i]["observer_eye_m"].item()
+    assert cv.attrs["obstacles"] == 1 and cv.attrs["targets_on_obstacles"] == int(roofs)
+    plain = terrain.cumulative_viewshed(dem, points, method=method, observer_height=4.0, max_distance=1200.0)
+    assert int(cv["count"].sum()) < int(plain["count"].sum())   # the buildings hide ground
+    zero = terrain.cumulative_viewshed(dem, points, method=method, observer_height=4.0, max_distance=1200.0,
+                                       obstacles=np.zeros(dem.shape))
+    for v in ("count", "analysed", "seen_by"):
+        assert np.array_equal(zero[v].values, plain[v].values), v
+    with pytest.raises(InputError, match="need obstacles"):
+        terrain.cumulative_viewshed(dem, points, targets_on_obstacles=True)

@@ -8,8 +8,9 @@ import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..output_paths import NETCDF_SUFFIXES, RASTER_SUFFIXES
-from .options import (load_cli_dem, check_heights, cog_option, curvature_options, height_options, json_option, plot_option, print_json,
-                      observer_points, observers_option, progress_enabled, radius_option, radius_value, refraction_value, write_output, write_plot)
+from .options import (load_cli_dem, check_heights, cog_option, curvature_options, height_options, json_option,
+                      obstacle_options, plot_option, print_json, observer_points, observers_option, progress_enabled,
+                      radius_option, radius_value, refraction_value, write_output, write_plot)
 from .preflight import OutputFile, TerrainCommand
 
 
@@ -43,13 +44,14 @@ def use_dask(workers, scheduler) -> bool:
               help="GeoTIFF of the count (uint16, with a QGIS style .qml beside it); .nc writes count, analysed "
                    "and seen_by (which observer sees each cell) as NetCDF. Cells no observer analysed are nodata "
                    "(65535), dead ground 0.")
+@obstacle_options
 @dask_options
 @plot_option
 @cog_option
 @json_option
 def cumulative_command(dem, observers, observer_height, target_height, absolute_heights, radius, curvature,
-                       refraction, curvature_coefficient, method, out_path, workers, scheduler, plot_path, cog,
-                       as_json):
+                       refraction, curvature_coefficient, method, out_path, obstacles_path, targets_on_obstacles,
+                       observer_on_obstacle, workers, scheduler, plot_path, cog, as_json):
     """Cumulative viewshed: how many observers see each cell, and the group's dead ground.
 
     Prints the area seen by any, by all and by none (dead ground) of the observers.
@@ -58,6 +60,7 @@ def cumulative_command(dem, observers, observer_height, target_height, absolute_
     Example:
       terrain cumulative dem_samples/hama_standin.tif --observers "Zayn al-Abidin,Jabal Kafra" \\
           --observer-height 10 --radius 15km --out c.tif
+      terrain cumulative city.tif --observers posts.csv --radius 3km --obstacles buildings.tif
     """
     from ..multi.cumulative import coverage_summary
     check_heights(observer_height, target_height, absolute_heights)
@@ -66,7 +69,8 @@ def cumulative_command(dem, observers, observer_height, target_height, absolute_
     data = load_cli_dem(dem)
     options = dict(observer_height=heights, target_height=target_height, max_distance=max_d,
                    curvature=curvature, refraction=refraction_value(refraction, curvature_coefficient),
-                   absolute_heights=absolute_heights, method=method)
+                   absolute_heights=absolute_heights, method=method, obstacles=obstacles_path,
+                   targets_on_obstacles=targets_on_obstacles, observer_on_obstacle=observer_on_obstacle)
     if use_dask(workers, scheduler):
         from ..multi.distributed import cumulative_viewshed
 

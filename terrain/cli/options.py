@@ -145,6 +145,16 @@ def write_output(result, path, variable: str | None = None, cog: bool = False, k
     return written
 
 
+def obstacle_options(f):
+    """``--obstacles FILE``, ``--targets-on-obstacles`` and ``--observer-on-obstacle`` (:mod:`terrain.obstacles`)."""
+    f = click.option("--observer-on-obstacle", is_flag=True,
+                     help="Observers stand on their cell's obstacle (a roof).")(f)
+    f = click.option("--targets-on-obstacles", is_flag=True, help="Targets stand on the obstacles' tops (rooftops).")(f)
+    return click.option("--obstacles", "obstacles_path", type=click.Path(exists=True, dir_okay=False),
+                        help="Raster of heights above the ground (buildings, trees), metres, that block sight lines; "
+                             "read onto the DEM's grid.")(f)
+
+
 def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")(f)
 

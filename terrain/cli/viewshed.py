@@ -12,8 +12,8 @@ from ..errors import InputError
 from ..output_paths import (FIGURE_SUFFIXES, GEOJSON_SUFFIXES, GEOTIFF_SUFFIXES, NETCDF_SUFFIXES, POLYGON_SUFFIXES,
                             RASTER_SUFFIXES)
 from ..units import parse_distance_m, parse_pair
-from .options import (load_cli_dem, check_heights, cog_option, curvature_options, height_options, json_option, print_json,
-                      radius_option, radius_value, refraction_value, write_output)
+from .options import (load_cli_dem, check_heights, cog_option, curvature_options, height_options, json_option,
+                      obstacle_options, print_json, radius_option, radius_value, refraction_value, write_output)
 from .preflight import OutputFile, TerrainCommand
 
 
@@ -40,11 +40,7 @@ from .preflight import OutputFile, TerrainCommand
 @click.option("--outputs", "outputs_text", metavar="NAMES",
               help="Outputs to compute, comma-separated: visible, min_visible_height, elevation_angle. "
                    "Default: what --out, --mvh-out, --geojson and --plot need (visible alone without them).")
-@click.option("--obstacles", "obstacles_path", type=click.Path(exists=True, dir_okay=False),
-              help="Raster of heights above the ground (buildings, trees), metres, that block sight lines; read "
-                   "onto the DEM's grid.")
-@click.option("--targets-on-obstacles", is_flag=True, help="Targets stand on the obstacles' tops (rooftops).")
-@click.option("--observer-on-obstacle", is_flag=True, help="The observer stands on its cell's obstacle (a roof).")
+@obstacle_options
 @cog_option
 @json_option
 def viewshed_command(dem, observer, observer_height, target_height, absolute_heights, radius, min_distance,

@@ -134,15 +134,17 @@ def _areas(row_area_km2, rs, nrows, tally, area, analysed_area, i):
 
 
 @njit(cache=True, nogil=True)
-def sweep_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count, seen, analysed, row_area_km2, mask,
-                   area, analysed_area, buf, tally):
+def sweep_observer(z, zt, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count, seen, analysed, row_area_km2,
+                   mask, area, analysed_area, buf, tally):
     """Observer ``i``'s ``fast`` viewshed folded into one chunk's accumulators as the sweep goes (no grid kept).
 
-    The sweep is :func:`terrain.kernels.horizon_fast.horizon_fast`'s, limited to the disc of the radius;
+    The sweep is :func:`terrain.kernels.horizon_fast.horizon_fast`'s over ``z`` (the surface sight lines
+    cross), limited to the disc of the radius; targets stand on ``zt`` (``z`` itself without obstacles).
     ``buf`` from :func:`~terrain.kernels.sweep_core.sweep_buffers`, ``tally`` int64 ``(2, >= rows)``.
     """
     rs, re_, cs, ce = win[i, 0], win[i, 1], win[i, 2], win[i, 3]
     zw = z[rs:re_, cs:ce]
+    ztw = zt[rs:re_, cs:ce]
     yw = y_m[rs:re_]
     dxw = dx_m[rs:re_]
     nrows = re_ - rs
@@ -152,7 +154,7 @@ def sweep_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count, s
     eye_z, curv, max_d = fp[0], fp[1], fp[4]
     rlo, rhi, clo, chi = radius_window(yw, dxw, r0, c0, nrows, ce - cs, par[i, 4])
     tally[:, :nrows] = 0
-    ana, vis = _verdict(zw, yw, dxw, r0, c0, fp, r0, c0, -math.inf, 0.0)
+    ana, vis = _verdict(ztw, yw, dxw, r0, c0, fp, r0, c0, -math.inf, 0.0)
     ana, vis = _accumulate(r0, c0, ana, vis, rs, cs, acc_r0, acc_c0, bit, count, seen, analysed, mask)
     tally[0, r0] += vis
     tally[1, r0] += ana
@@ -164,7 +166,7 @@ def sweep_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count, s
         oc = octant_setup(yw, dxw, r0, c0, max_d, k, rlo, rhi, clo, chi, buf)
         for t in range(oc[5], oc[6] + 1):
             r, sc, k_lo, k_hi = sweep_row(zw, yw, dxw, r0, c0, eye_z, curv, max_d, -1, oc, t, buf)
-            zrow = zw[r]
+            zrow = ztw[r]
             row_vis = 0
             row_ana = 0
             if plain:       # the branch-free rule, row by row (it vectorises)
@@ -177,7 +179,7 @@ def sweep_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count, s
             else:
                 for q in range(k_lo, k_hi + 1):
                     c = c0 + sc * q
-                    ana, vis = _verdict(zw, yw, dxw, r0, c0, fp, r, c, hbest[q], dist[q])
+                    ana, vis = _verdict(ztw, yw, dxw, r0, c0, fp, r, c, hbest[q], dist[q])
                     ana, vis = _accumulate(r, c, ana, vis, rs, cs, acc_r0, acc_c0, bit, count, seen, analysed, mask)
                     row_ana += ana
                     row_vis += vis
@@ -187,11 +189,12 @@ def sweep_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count, s
 
 
 @njit(cache=True, nogil=True)
-def fold_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count, seen, analysed, row_area_km2, mask,
+def fold_observer(zt, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count, seen, analysed, row_area_km2, mask,
                   area, analysed_area, H, tally):
-    """Fold observer ``i``'s verdicts, from its window's horizon grid ``H``, into the accumulators."""
+    """Fold observer ``i``'s verdicts, from its window's horizon grid ``H``, into the accumulators (targets on
+    the ground ``zt``)."""
     rs, re_, cs, ce = win[i, 0], win[i, 1], win[i, 2], win[i, 3]
-    zw = z[rs:re_, cs:ce]
+    zw = zt[rs:re_, cs:ce]
     yw = y_m[rs:re_]
     dxw = dx_m[rs:re_]
     r0 = obs[i, 0]
@@ -208,10 +211,10 @@ def fold_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count, se
 
 
 @njit(cache=True, nogil=True)
-def grid_observer(z, y_m, dx_m, win, obs, par, exact, i, bit, acc_r0, acc_c0, count, seen, analysed, row_area_km2,
-                  mask, area, analysed_area, tally):
-    """Observer ``i``'s ``exact`` (or else ``refined``) horizon grid over its window, folded into one chunk's
-    accumulators."""
+def grid_observer(z, zt, y_m, dx_m, win, obs, par, exact, i, bit, acc_r0, acc_c0, count, seen, analysed,
+                  row_area_km2, mask, area, analysed_area, tally):
+    """Observer ``i``'s ``exact`` (or else ``refined``) horizon grid over its window of ``z``, folded into one
+    chunk's accumulators (targets on ``zt``)."""
     rs, re_, cs, ce = win[i, 0], win[i, 1], win[i, 2], win[i, 3]
     H = np.empty((re_ - rs, ce - cs), dtype=np.float32)
     # a contiguous copy of the window (cheap next to the walk): the kernels below then run the very
@@ -224,19 +227,21 @@ def grid_observer(z, y_m, dx_m, win, obs, par, exact, i, bit, acc_r0, acc_c0, co
         horizon_exact_serial(zw, yw, dxw, r0, c0, eye_z, curv, par[i, 4], H)
     else:
         horizon_into(zw, yw, dxw, r0, c0, eye_z, curv, par[i, 4], np.int64(LOOKAHEAD), H)
-        refine_into(zw, H, yw, dxw, r0, c0, eye_z, curv, par[i, 1], np.float64(DEFAULT_MARGIN_M))
-    fold_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count, seen, analysed, row_area_km2, mask,
+        refine_into(zw, np.ascontiguousarray(zt[rs:re_, cs:ce]), H, yw, dxw, r0, c0, eye_z, curv, par[i, 1],
+                    np.float64(DEFAULT_MARGIN_M))
+    fold_observer(zt, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count, seen, analysed, row_area_km2, mask,
                   area, analysed_area, H, tally)
 
 
-def observer_batch(z, y_m, dx_m, win, obs, par, method, first_index, acc_r0, acc_c0, count, seen, analysed,
+def observer_batch(z, zt, y_m, dx_m, win, obs, par, method, first_index, acc_r0, acc_c0, count, seen, analysed,
                    row_area_km2, mask, area, analysed_area):
     """Run observers ``0 .. len(win) - 1`` in parallel and fold their viewsheds into the accumulators.
 
     Parameters
     ----------
-    z : float32[:, :]
-        The whole elevation array (NaN = void); observers read views of it.
+    z, zt : float32[:, :]
+        The whole elevation array (NaN = void) sight lines cross, and the ground targets stand on (``z``
+        itself, or ``z`` without the obstacles on it); observers read views of them.
     y_m, dx_m : float64[:]
         Row geometry of ``z`` (see :mod:`terrain.kernels.geometry`).
     win, obs : int64[:, 4], int64[:, 2]
@@ -267,10 +272,10 @@ def observer_batch(z, y_m, dx_m, win, obs, par, method, first_index, acc_r0, acc
     """
     # one kernel per kind, so that a command compiles only what it runs
     if method == FAST:
-        _batch_fast(z, y_m, dx_m, win, obs, par, first_index, acc_r0, acc_c0, count, seen, analysed, row_area_km2,
-                    mask, area, analysed_area)
+        _batch_fast(z, zt, y_m, dx_m, win, obs, par, first_index, acc_r0, acc_c0, count, seen, analysed,
+                    row_area_km2, mask, area, analysed_area)
     else:
-        _batch_grid(z, y_m, dx_m, win, obs, par, method == EXACT, first_index, acc_r0, acc_c0, count, seen,
+        _batch_grid(z, zt, y_m, dx_m, win, obs, par, method == EXACT, first_index, acc_r0, acc_c0, count, seen,
                     analysed, row_area_km2, mask, area, analysed_area)
 
 
@@ -284,8 +289,8 @@ def _window_size(win):
 
 
 @njit(cache=True, parallel=True)
-def _batch_fast(z, y_m, dx_m, win, obs, par, first_index, acc_r0, acc_c0, count, seen, analysed, row_area_km2, mask,
-                area, analysed_area):
+def _batch_fast(z, zt, y_m, dx_m, win, obs, par, first_index, acc_r0, acc_c0, count, seen, analysed, row_area_km2,
+                mask, area, analysed_area):
     """:func:`observer_batch` for ``FAST``: chunk ``k`` runs observers ``k, k + nchunks, ...``."""
     n = win.shape[0]
     nchunks = count.shape[0]
@@ -295,13 +300,13 @@ def _batch_fast(z, y_m, dx_m, win, obs, par, first_index, acc_r0, acc_c0, count,
         tally = np.zeros((2, size), dtype=np.int64)
         for i in range(k, n, nchunks):
             bit = np.uint64(1) << np.uint64((first_index + i) & 63)
-            sweep_observer(z, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count[k], seen[k], analysed[k],
+            sweep_observer(z, zt, y_m, dx_m, win, obs, par, i, bit, acc_r0, acc_c0, count[k], seen[k], analysed[k],
                            row_area_km2, mask, area, analysed_area, buf, tally)
 
 
 @njit(cache=True, parallel=True)
-def _batch_grid(z, y_m, dx_m, win, obs, par, exact, first_index, acc_r0, acc_c0, count, seen, analysed, row_area_km2,
-                mask, area, analysed_area):
+def _batch_grid(z, zt, y_m, dx_m, win, obs, par, exact, first_index, acc_r0, acc_c0, count, seen, analysed,
+                row_area_km2, mask, area, analysed_area):
     """:func:`observer_batch` for ``EXACT`` (``exact``) and ``REFINED``, as :func:`_batch_fast`."""
     n = win.shape[0]
     nchunks = count.shape[0]
@@ -310,7 +315,8 @@ def _batch_grid(z, y_m, dx_m, win, obs, par, exact, first_index, acc_r0, acc_c0,
         tally = np.zeros((2, size), dtype=np.int64)
         for i in range(k, n, nchunks):
             bit = np.uint64(1) << np.uint64((first_index + i) & 63)
-            grid_observer(z, y_m, dx_m, win, obs, par, exact, i, bit, acc_r0, acc_c0, count[k], seen[k], analysed[k],
+            grid_observer(z, zt, y_m, dx_m, win, obs, par, exact, i, bit, acc_r0, acc_c0, count[k], seen[k],
+                          analysed[k],
                           row_area_km2, mask, area, analysed_area, tally)
 
 
@@ -337,5 +343,6 @@ def visible_areas_fast(z, y_m, dx_m, row_area_km2, win, obs, par, block, area):
         buf = sweep_buffers(np.int64(size))
         tally = np.zeros((2, size), dtype=np.int64)
         for i in range(b * block, min(n, (b + 1) * block)):
-            sweep_observer(z, y_m, dx_m, win, obs, par, i, np.uint64(0), np.int64(0), np.int64(0), e16, e64, e16, row_area_km2, e8,
+            sweep_observer(z, z, y_m, dx_m, win, obs, par, i, np.uint64(0), np.int64(0), np.int64(0), e16, e64, e16,
+                           row_area_km2, e8,
                            area, analysed_area, buf, tally)

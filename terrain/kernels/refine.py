@@ -89,10 +89,11 @@ def rewalk_exact(z, H, y_m, dx_m, r0, c0, eye_z, curv, rows, cols):
 
 
 @njit(cache=True, nogil=True)
-def refine_into(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, margin_m=DEFAULT_MARGIN_M):
+def refine_into(z, zt, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, margin_m=DEFAULT_MARGIN_M):
     """Step 2 of the model on one thread: re-walk exactly, in ``H``, the cells in doubt (for kernels that
-    already run observers in parallel)."""
-    rows, cols = ambiguous_cells(z, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, margin_m)
+    already run observers in parallel). ``z``: the surface sight lines cross; ``zt``: the ground targets
+    stand on (``z`` itself without obstacles)."""
+    rows, cols = ambiguous_cells(zt, H, y_m, dx_m, r0, c0, eye_z, curv, target_h, margin_m)
     for k in range(rows.size):
         H[rows[k], cols[k]] = horizon_exact_cell(z, y_m, dx_m, r0, c0, rows[k], cols[k], eye_z, curv)
 

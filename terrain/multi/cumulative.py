@@ -22,7 +22,7 @@ from ..errors import InputError
 from ..viewshed import cell_areas
 from .._resources import available_memory_bytes, format_bytes
 from .observers import (WORD_BITS, BatchResult, dem_geometry, observer_specs, pack, prepare_observers,
-                        run_batches, seen_words, window_slices)
+                        run_batches, seen_words, window_slices, with_obstacles)
 
 #: The default ``outputs`` keep the packed mask when it needs at most this many bytes (and memory allows).
 SEEN_BY_AUTO_BYTES = 1 << 30
@@ -31,7 +31,8 @@ MAX_COUNT = 65535
 
 
 def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METHOD, threads: int | None = None,
-                        progress: bool = False, outputs=None, **viewshed_options) -> xr.Dataset:
+                        progress: bool = False, outputs=None, obstacles=None, targets_on_obstacles: bool = False,
+                        observer_on_obstacle: bool = False, **viewshed_options) -> xr.Dataset:
     """Count, for every cell, the observers that see it.
 
     Parameters
@@ -56,6 +57,10 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
         allocated. Default: count and analysed, and seen_by when it needs at most 1 GiB (and half the free
         memory), else left out with a warning. Naming ``"seen_by"`` keeps it for any number of observers
         (refused before any work when the memory is not there).
+    obstacles, targets_on_obstacles, observer_on_obstacle
+        Surface obstacles (buildings, canopy: heights above the ground, a grid or a raster file) that block
+        the sight lines, as for :func:`terrain.viewshed.viewshed`; every observer's viewshed is then that
+        viewshed with the same obstacles, bit for bit.
     **viewshed_options
         ``observer_height``, ``target_height``, ``max_distance`` (metres),
         ``min_distance``, ``azimuth``, ``pitch``, ``curvature``, ``refraction``,
@@ -92,19 +97,20 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
                          "run them in groups and add the groups' counts")
     names = cumulative_outputs(outputs)
     setups = prepare_observers(dem, specs, method)
+    z, y_m, dx_m, row_area = dem_geometry(dem)
+    setups, surf = with_obstacles(dem, z, setups, obstacles, targets_on_obstacles, observer_on_obstacle)
     packed = pack(setups)
     with_seen = keep_seen_by(names, len(setups), packed.union_window())
     bar = _progress_bar(len(setups), progress)
     try:
-        z, y_m, dx_m, row_area = dem_geometry(dem)
-        result = run_batches(z, y_m, dx_m, row_area, packed, method, with_seen=with_seen,
+        result = run_batches(surf.z, y_m, dx_m, row_area, packed, method, with_seen=with_seen, zt=surf.zt,
                              with_count=names is None or "count" in names,
                              with_analysed=names is None or "analysed" in names, threads=threads,
                              progress=bar.update if bar else None)
     finally:
         if bar:
             bar.close()
-    return as_dataset(dem, result, setups, method, specs)
+    return as_dataset(dem, result, setups, method, specs, surf.obstacles, targets_on_obstacles, observer_on_obstacle)
 
 
 #: The grids a cumulative viewshed can hold.
@@ -154,7 +160,8 @@ def _progress_bar(total: int, enabled: bool):
     return progress_bar(total, "viewsheds")
 
 
-def as_dataset(dem: xr.DataArray, result: BatchResult, setups, method: str, specs) -> xr.Dataset:
+def as_dataset(dem: xr.DataArray, result: BatchResult, setups, method: str, specs, obstacles: bool = False,
+               targets_on_obstacles: bool = False, observer_on_obstacle: bool = False) -> xr.Dataset:
     """Label a run's accumulators as a Dataset on the DEM's grid (the union window)."""
     rows, cols = window_slices(result.window)
     window = dem.isel(y=rows, x=cols)
@@ -185,6 +192,8 @@ def as_dataset(dem: xr.DataArray, result: BatchResult, setups, method: str, spec
         "n_observers": n, "method": method, "terrain_version": __version__,
         "source": dem.attrs.get("source", ""), "files": dem.attrs.get("files", ""),
         "synthetic": int(dem.attrs.get("synthetic", 0)),
+        "obstacles": int(obstacles), "targets_on_obstacles": int(obstacles and targets_on_obstacles),
+        "eye_on_obstacle": int(obstacles and observer_on_obstacle),
         "observer_order": "seen_by bit i % 64 of word i // 64 and the observer dimension follow the order the observers were given",
         "options": json.dumps([{k: v for k, v in s.items() if k != "point"} for s in specs[:64]], default=str),
     })

@@ -31,7 +31,7 @@ from ..earth import DEFAULT_REFRACTION
 from ..errors import InputError
 from .cumulative import as_dataset, cumulative_outputs, keep_seen_by
 from .observers import (BatchResult, PackedObservers, check_batch_method, dem_geometry, observer_specs, pack,
-                        prepare_observers, run_batches)
+                        prepare_observers, run_batches, with_obstacles)
 
 SCHEDULER_ENV = "TERRAIN_SCHEDULER"
 
@@ -93,10 +93,10 @@ def _batches(n: int, n_tasks: int, batch_size: int | None) -> list[slice]:
     return [slice(s, min(s + size, n)) for s in range(0, n, size)]
 
 
-def _cumulative_task(z, y_m, dx_m, row_area, packed: PackedObservers, method, first_index, with_seen, wide):
+def _cumulative_task(z, zt, y_m, dx_m, row_area, packed: PackedObservers, method, first_index, with_seen, wide):
     window = packed.union_window()
     r = run_batches(z, y_m, dx_m, row_area, packed, method, with_seen=with_seen, window=window,
-                    first_index=first_index, threads=1)
+                    first_index=first_index, threads=1, zt=zt)
     # partials travel between worker processes: keep counts 16-bit unless the total could overflow them
     dtype = np.uint32 if wide else np.uint16
     return {"window": window, "count": r.count.astype(dtype, copy=False),
@@ -170,7 +170,8 @@ def _show_progress(futures, progress):
 
 def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METHOD, scheduler: str | None = None,
                         n_workers: int | None = None, client=None, batch_size: int | None = None,
-                        progress: bool = False, outputs=None, **viewshed_options) -> xr.Dataset:
+                        progress: bool = False, outputs=None, obstacles=None, targets_on_obstacles: bool = False,
+                        observer_on_obstacle: bool = False, **viewshed_options) -> xr.Dataset:
     """:func:`terrain.multi.cumulative.cumulative_viewshed` on a Dask cluster (same arguments and result).
 
     ``scheduler``/``n_workers``/``client`` choose the cluster (see the module
@@ -185,15 +186,18 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
     names = cumulative_outputs(outputs)
     specs = observer_specs(observers, viewshed_options)
     setups = prepare_observers(dem, specs, method)
+    z, y_m, dx_m, row_area = dem_geometry(dem)
+    setups, surf = with_obstacles(dem, z, setups, obstacles, targets_on_obstacles, observer_on_obstacle)
     packed = pack(setups)
     with_seen = keep_seen_by(names, len(setups), packed.union_window())
-    z, y_m, dx_m, row_area = dem_geometry(dem)
     with dask_client(scheduler, n_workers, client, tasks=len(setups)) as c:
-        geom = c.scatter([z, y_m, dx_m, row_area], hash=False)
+        geom = c.scatter([surf.z, y_m, dx_m, row_area], hash=False)
+        zt = geom[0] if surf.zt is surf.z else c.scatter(surf.zt, hash=False)
         nw = max(len(c.scheduler_info().get("workers", {})), 1)
         wide = len(setups) > np.iinfo(np.uint16).max
         # few tasks: every partial covers about the whole union window, and merging them is the overhead
-        futures = [c.submit(_cumulative_task, *geom, packed.take(b), method, b.start, with_seen, wide, pure=False)
+        futures = [c.submit(_cumulative_task, geom[0], zt, *geom[1:], packed.take(b), method, b.start, with_seen, wide,
+                            pure=False)
                    for b in _batches(len(packed), nw, batch_size)]
         _show_progress(futures, progress)
         part = _tree_reduce(c, futures).result()
@@ -203,7 +207,7 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
         raise InputError("more than 65535 observers see one cell; split the observers into groups")
     result = BatchResult(count.astype(np.uint16), seen, analysed.astype(np.uint16), part["area"],
                          part["analysed_area"], window, part["word0"] if seen is not None else 0)
-    ds = as_dataset(dem, result, setups, method, specs)
+    ds = as_dataset(dem, result, setups, method, specs, surf.obstacles, targets_on_obstacles, observer_on_obstacle)
     # the partials always carry count and analysed (they are merged by them); keep what was asked for
     return ds.drop_vars([v for v in ("count", "analysed") if names is not None and v not in names])
 

@@ -102,6 +102,38 @@ def prepare_observers(dem: xr.DataArray, specs: list[dict], method: str) -> list
     return setups
 
 
+@dataclass(frozen=True)
+class Surfaces:
+    """The arrays a batch sweeps over: ``z`` the surface sight lines cross, ``zt`` the ground targets stand
+    on (the same array without obstacles), both float32 on the whole DEM's grid."""
+
+    z: np.ndarray
+    zt: np.ndarray
+    obstacles: bool = False
+
+
+def with_obstacles(dem: xr.DataArray, z: np.ndarray, setups: list[ViewshedSetup], obstacles=None,
+                   targets_on_obstacles: bool = False, observer_on_obstacle: bool = False):
+    """``(setups, surfaces)`` for many observers with surface obstacles (:mod:`terrain.obstacles`), by the rules
+    of :func:`terrain.viewshed.viewshed`: sight lines cross ground + obstacles, targets stand on the ground
+    (the roofs with ``targets_on_obstacles``), each observer on the ground (its roof with
+    ``observer_on_obstacle``). Without obstacles: the setups and ``z`` unchanged."""
+    if obstacles is None:
+        if targets_on_obstacles or observer_on_obstacle:
+            raise InputError("targets_on_obstacles and observer_on_obstacle need obstacles; give the obstacle "
+                             "heights (obstacles=, --obstacles FILE) or leave them out")
+        return setups, Surfaces(z, z)
+    import dataclasses
+
+    from ..obstacles import obstacle_grid, surfaces
+
+    obst = obstacle_grid(dem, obstacles)
+    if observer_on_obstacle:
+        setups = [dataclasses.replace(s, eye_z=s.eye_z + float(obst[s.observer.r, s.observer.c])) for s in setups]
+    z_block, z_target = surfaces(z, obst, targets_on_obstacles)
+    return setups, Surfaces(np.ascontiguousarray(z_block), np.ascontiguousarray(z_target), True)
+
+
 @dataclass
 class PackedObservers:
     """Observers as the arrays :func:`~terrain.kernels.observer_batch.observer_batch` reads."""
@@ -182,14 +214,15 @@ def _batch_bounds(first_index: int, n: int, batch_size: int, with_seen: bool) ->
 def run_batches(z, y_m, dx_m, row_area_km2, packed: PackedObservers, method: str, *, accumulate: bool = True,
                 with_seen: bool = True, with_count: bool = True, with_analysed: bool = True, window=None,
                 mask=None, first_index: int = 0, batch_size: int = 64, threads: int | None = None,
-                progress=None) -> BatchResult:
+                progress=None, zt=None) -> BatchResult:
     """Run observers in batches of ``batch_size`` with the numba kernel; fold into accumulators over ``window``.
 
     ``with_count``/``with_analysed`` keep those accumulators; ``with_seen`` keeps the packed who-sees-what mask, one uint64 word per 64 observers (global observer
     ``first_index + i`` is bit ``(first_index + i) % 64`` of word ``(first_index + i) // 64``), for any
     number of observers: each batch lies inside one word and its chunks' bits are OR-ed into that word.
     ``progress``: a callable taking the number of observers just finished (e.g. ``tqdm.update``).
-    ``threads``: numba threads (default: all); the result does not depend on it.
+    ``threads``: numba threads (default: all); the result does not depend on it. ``zt``: the ground targets
+    stand on where it is not ``z`` (obstacles: :func:`with_obstacles`).
     """
     import numba
 
@@ -222,7 +255,8 @@ def run_batches(z, y_m, dx_m, row_area_km2, packed: PackedObservers, method: str
             part = packed.take(slice(start, stop))
             a = np.zeros(len(part), np.float64)
             b = np.zeros(len(part), np.float64)
-            observer_batch(z, y_m, dx_m, part.win, part.obs, part.par, codes[method], first_index + start,
+            observer_batch(z, z if zt is None else zt, y_m, dx_m, part.win, part.obs, part.par, codes[method],
+                           first_index + start,
                            window[0], window[2], count, seen, analysed, row_area_km2, mask_arr, a, b)
             word = (first_index + start) // WORD_BITS
             if keep_seen and (j + 1 == len(bounds) or (first_index + bounds[j + 1][0]) // WORD_BITS != word):
