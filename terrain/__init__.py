@@ -44,6 +44,8 @@ _SUBMODULE = {
     "plot.siting_map": ("plot_siting",),
     "route": ("covered_route",),
     "plot.route_map": ("plot_route",),
+    "multi.obstacle_cover": ("obstacle_cover",),
+    "plot.obstacle_cover_map": ("plot_obstacle_cover",),
 }
 _WHERE = {name: module for module, names in _SUBMODULE.items() for name in names}
 
@@ -93,7 +95,7 @@ __all__ = [
     "write_geotiff", "write_netcdf", "write_geojson",
     "cumulative_viewshed", "union_coverage", "seen_by_all", "seen_by_observer", "dead_ground", "coverage_summary",
     "intervisibility", "overlook", "key_terrain", "find_summits", "reverse_viewshed", "visibility_index",
-    "site_observers", "plot_siting", "covered_route", "plot_route", "locate", "parse_point", "GridPoint", "LatLon",
+    "site_observers", "plot_siting", "covered_route", "plot_route", "obstacle_cover", "plot_obstacle_cover", "locate", "parse_point", "GridPoint", "LatLon",
     "curvature_factor", "horizon_distance_m", "DEFAULT_REFRACTION", "EARTH_RADIUS_M",
     "TerrainError", "InputError", "DataError", "FetchError",
 ]

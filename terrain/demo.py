@@ -57,7 +57,8 @@ def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float
         (of the city area, together), ``key_terrain`` (ranked rows), ``siting`` (the best posts over the
         city, :func:`terrain.multi.siting.site_observers`) ``panorama`` (the horizon from the first
         hill looking over the city, :func:`terrain.horizon`), ``route`` (the covered approach from
-        Souran and the shortest path, km) and ``report`` (file paths, or None).
+        Souran and the shortest path, km), ``buildings`` (what an invented, labelled urban layer hides of
+        the city: bare ground, streets, rooftops seen, %) and ``report`` (file paths, or None).
     """
     from .report import analyse, build_report, report_data
 
@@ -161,6 +162,21 @@ def run_demo(out_dir: str | Path | None = "terrain-demo", observer_height: float
     echo(f"  shortest path {s.length_km:5.1f} km, in sight {s.exposed_km:5.2f} km, longest stretch in sight "
          f"{s.longest_exposed_km:.2f} km")
     results["route"] = {"from": APPROACH_FROM, "to": CITY, "route": r.summary(), "shortest": s.summary()}
+
+    from .multi.obstacle_cover import obstacle_cover
+    from .samples import HAMA_URBAN_HEIGHT_M, hama_urban_layer
+
+    say(f"what buildings hide: {CITY} with an invented urban layer")
+    a.buildings = obstacle_cover(dem, list(HILLS), CITY, CITY_RADIUS_M, hama_urban_layer(dem, CITY, CITY_RADIUS_M),
+                                 method=method, max_distance=radius_m, observer_height=observer_height)
+    echo("")
+    echo(f"What buildings hide of {CITY} (an invented urban layer: {HAMA_URBAN_HEIGHT_M:g} m blocks, "
+         "labelled SYNTHETIC):")
+    echo(f"  {'':<16} {'bare ground':>12} {'streets':>9} {'rooftops':>9}")
+    for row in a.buildings.rows:
+        echo(f"  {row['name']:<16} {row['bare_percent']:10.1f} % {row['street_percent']:7.1f} % "
+             f"{row['roof_percent']:7.1f} %")
+    results["buildings"] = a.buildings.to_dict()
 
     results["report"] = None
     if out_dir is not None:

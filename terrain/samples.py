@@ -96,3 +96,40 @@ def hama_dem_paths() -> tuple[list[Path], bool]:
     if tiles:
         return tiles, False
     return [hama_standin_path()], True
+
+
+#: The invented urban layer of the Hama showcase (:func:`hama_urban_layer`).
+HAMA_URBAN_HEIGHT_M = 12.0
+HAMA_URBAN_RADIUS_M = 2_000.0
+HAMA_URBAN_STREET_EVERY = 4
+HAMA_URBAN_LABEL = ("SYNTHETIC urban layer, invented: 12 m buildings over 2 km around Hama's centre, a street "
+                    "every 4th row and column of cells; not real buildings")
+
+
+def hama_urban_layer(dem, centre="Hama", radius_m: float = HAMA_URBAN_RADIUS_M,
+                     height_m: float = HAMA_URBAN_HEIGHT_M, street_every: int = HAMA_URBAN_STREET_EVERY):
+    """An invented urban layer for the Hama showcase: obstacle heights (metres above the ground) on ``dem``'s grid.
+
+    Blocks of ``height_m`` buildings within ``radius_m`` metres of ``centre``, cut by open streets along every
+    ``street_every``-th row and column of cells; 0 elsewhere. It is **not** a survey of Hama's buildings (none
+    can be had here): it shows, on the labelled stand-in, how much of a city high ground sees over rooftops
+    against at street level. The DataArray's ``source`` attribute says so.
+    """
+    import numpy as np
+    import xarray as xr
+
+    from .multi.observers import dem_geometry
+    from .multi.target_area import target_area
+
+    _, y_m, dx_m, row_area = dem_geometry(dem)
+    inside = target_area(dem, centre, float(radius_m), y_m, dx_m, row_area).mask.astype(bool)
+    # streets on a fixed lattice of the grid's coordinates (not the window's first cell), so every window of
+    # the same grid carries the same buildings
+    t = dem.rio.transform(recalc=False)
+    rows = np.floor(np.asarray(dem.y.values, dtype=np.float64) / abs(t.e)).astype(np.int64)[:, None]
+    cols = np.floor(np.asarray(dem.x.values, dtype=np.float64) / abs(t.a)).astype(np.int64)[None, :]
+    street = (rows % street_every == 0) | (cols % street_every == 0)
+    values = np.where(inside & ~street, np.float32(height_m), np.float32(0.0)).astype(np.float32)
+    return xr.DataArray(values, coords={"y": dem.y, "x": dem.x}, dims=("y", "x"), name="obstacle_height",
+                        attrs={"units": "m", "long_name": "building height above the ground", "synthetic": 1,
+                               "source": HAMA_URBAN_LABEL})

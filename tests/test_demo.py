@@ -64,6 +64,18 @@ def test_run_demo_writes_the_report_and_summarises_it(tmp_path):
     assert data["route"]["route"]["length_km"] == r["route"]["length_km"]
     assert (tmp_path / "demo" / "route.png").is_file()
     assert "## Covered approach" in (tmp_path / "demo" / "report.md").read_text()
+    # what buildings hide: the invented urban layer, labelled; streets far less seen than rooftops or bare ground
+    assert "What buildings hide of Hama (an invented urban layer" in text
+    b = results["buildings"]
+    together = b["rows"][-1]
+    assert together["name"] == "together" and b["obstacles_synthetic"] is True
+    assert together["street_percent"] < 0.5 * together["bare_percent"] <= together["roof_percent"]
+    assert together["bare_percent"] == pytest.approx(c["seen_by_any_percent"], abs=0.05)
+    assert data["buildings"]["rows"] == b["rows"] and (tmp_path / "demo" / "buildings.png").is_file()
+    md = (tmp_path / "demo" / "report.md").read_text()
+    assert "## What buildings hide" in md and "The buildings are invented" in md and "](buildings.png)" in md
+    html = (tmp_path / "demo" / "report.html").read_text()
+    assert html.count('<section id="places">') == 1 and '<section id="buildings">' in html
 
 
 def test_run_demo_without_a_folder_writes_nothing(tmp_path, monkeypatch):

@@ -75,6 +75,9 @@ class ReportAnalysis:
     panorama: xr.Dataset | None = None
     #: A covered approach to show (:func:`terrain.covered_route`), set by ``terrain demo``; None: no such section.
     route: object | None = None
+    #: What buildings hide of the target area (:func:`terrain.multi.obstacle_cover.obstacle_cover`), set by
+    #: ``terrain demo`` on its labelled synthetic urban layer; None: no such section.
+    buildings: object | None = None
 
     @property
     def synthetic(self) -> bool:

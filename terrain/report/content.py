@@ -95,6 +95,7 @@ def report_data(a: ReportAnalysis, figures: dict | None = None) -> dict:
         "data": {"source": a.source, "synthetic": a.synthetic, "label": a.source_label, "files": files,
                  "grid": dem_description(a.dem)},
         "route": route_data(a.route),
+        "buildings": a.buildings.to_dict() if a.buildings is not None else None,
         "timings_s": a.timings_s,
         "figures": dict(figures or {}),
         "panorama": _panorama(a),

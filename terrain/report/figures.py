@@ -166,6 +166,16 @@ def report_figures(a: ReportAnalysis, progress=None) -> list[ReportFigure]:
             f"The least-exposed route (green; vermillion where an observer sees it) and the shortest path (dashed) "
             f"over the ground the observers see (blue) and their dead ground (plain hillshade); underneath, the "
             f"ground along the route.{note}", png_bytes(_route_figure(a), a)))
+    if a.buildings is not None:
+        say("figure: what buildings hide")
+        from ..plot import plot_obstacle_cover
+
+        out.append(ReportFigure(
+            "buildings", "buildings.png", "buildings", f"What buildings hide of {target}",
+            f"The target area's streets and open ground (blue where an observer sees them, vermillion where "
+            f"buildings or the terrain hide them) and its rooftops (sky blue seen, orange hidden), with the "
+            f"obstacles blocking every sight line. {a.buildings.attrs.get('obstacles_source', '')}.{note}",
+            png_bytes(plot_obstacle_cover(a.buildings, dem=a.dem).figure, a)))
     return out
 
 

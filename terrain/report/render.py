@@ -23,7 +23,8 @@ REPORT_FILES = ("report.html", "report.md", "report.json")
 
 #: Order and titles of the report's sections (the anchors both templates use).
 SECTIONS = (("summary", "Summary"), ("maps", "Maps"), ("lines_of_sight", "Lines of sight to the target"),
-            ("key_terrain", "Key terrain"), ("siting", "Observation posts"), ("panorama", "Panorama"), ("route", "Covered approach"), ("places", "Named places"),
+            ("key_terrain", "Key terrain"), ("siting", "Observation posts"), ("panorama", "Panorama"), ("route", "Covered approach"),
+            ("buildings", "What buildings hide"), ("places", "Named places"),
             ("provenance", "Parameters and data provenance"))
 
 
