@@ -169,3 +169,28 @@ def test_cumulative_with_obstacles_is_the_sum_of_the_single_viewsheds(method, ro
         assert np.array_equal(zero[v].values, plain[v].values), v
     with pytest.raises(InputError, match="need obstacles"):
         terrain.cumulative_viewshed(dem, points, targets_on_obstacles=True)
+
+
+def test_siting_with_obstacles_counts_what_each_post_sees_over_the_roofs():
+    from terrain.grid import cell_areas_m2, row_geometry
+    from terrain.multi.target_area import cell_distances_m
+
+    dem = _rough()
+    obst = _blocks(dem.shape)
+    cands = [_xy(20, 20), _xy(100, 95), _xy(60, 110), _xy(25, 90)]
+    opts = dict(observer_height=5.0, max_distance=2500.0, method="fast", obstacles=obst, observer_on_obstacle=True)
+    res = terrain.site_observers(dem, _xy(60, 60), cands, k=2, target_radius=600.0, **opts)
+    y_m, dx_m = row_geometry(dem.rio.transform(), dem.shape, dem.rio.crs)
+    w = cell_areas_m2(y_m, dx_m)[:, None] * np.ones((1, dem.shape[1])) / 1e6
+    mask = cell_distances_m(y_m, dx_m, 60, 60, dem.shape) <= 600.0
+    for c in cands:
+        vs = terrain.viewshed(dem, c, **opts)
+        seen = np.zeros(dem.shape, bool)
+        seen[np.ix_(dem.indexes["y"].get_indexer(vs.y), dem.indexes["x"].get_indexer(vs.x))] = vs.visible.values == 1
+        solo = float(w[seen & mask].sum())
+        match = [r for r in res.candidates.rows if r["eye_m"] == round(vs["observer_eye_m"].item(), 1)
+                 and abs(r["lat"] - vs["observer_lat"].item()) < 1e-6]
+        assert len(match) == 1 and match[0]["solo_km2"] == pytest.approx(solo, abs=1e-4)
+    plain = terrain.site_observers(dem, _xy(60, 60), cands, k=2, target_radius=600.0, observer_height=5.0,
+                                   max_distance=2500.0, method="fast")
+    assert res.attrs["obstacles"] == 1 and res.attrs["covered_km2"] < plain.attrs["covered_km2"]

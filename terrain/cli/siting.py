@@ -7,7 +7,8 @@ import click
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..output_paths import GEOJSON_SUFFIXES
 from .cumulative import point_label
-from .options import (check_heights, curvature_options, height_options, json_option, load_cli_dem, plot_option,
+from .options import (check_heights, curvature_options, height_options, json_option, load_cli_dem, obstacle_options,
+                      plot_option,
                       print_json, progress_enabled, radius_option, radius_value, refraction_value, target_option,
                       target_radius_option, write_plot)
 from .overlook import REACH_TEXT
@@ -97,11 +98,13 @@ def write_posts_geojson(result, path) -> str:
 @click.option("--csv", "csv_path", type=OutputFile(CSV_SUFFIXES), help="Write the chosen posts as CSV.")
 @click.option("--geojson", "geojson_path", type=OutputFile(GEOJSON_SUFFIXES),
               help="Write the chosen posts as GeoJSON points.")
+@obstacle_options
 @plot_option
 @json_option
 def siting_command(dem, target, target_radius, radius, k, candidates, within, min_prominence, min_separation,
                    observer_height, target_height, absolute_heights, curvature, refraction, curvature_coefficient,
-                   method, csv_path, geojson_path, plot_path, as_json):
+                   method, csv_path, geojson_path, obstacles_path, targets_on_obstacles, observer_on_obstacle,
+                   plot_path, as_json):
     """Siting: choose the K observation posts that together see the most of a target area.
 
     Lazy greedy maximum coverage: each post is the candidate that adds the most target ground not yet
@@ -117,6 +120,8 @@ def siting_command(dem, target, target_radius, radius, k, candidates, within, mi
           --candidates grid:1km --method fast --min-separation 2km --csv posts.csv --geojson posts.geojson
       terrain siting dem_samples/N44W072.hgt --target "Mount Washington" --target-radius 2km \\
           --candidates summits --within 10km --k 2 --json
+      terrain siting city.tif --target 35.13,36.75 --target-radius 1km --candidates grid:200m \\
+          --obstacles buildings.tif --observer-on-obstacle --k 4
     """
     from ..multi.siting import site_observers
 
@@ -128,7 +133,8 @@ def siting_command(dem, target, target_radius, radius, k, candidates, within, mi
         min_separation_m=radius_value(min_separation, "--min-separation") or 0.0, min_prominence=min_prominence,
         observer_height=observer_height, target_height=target_height, curvature=curvature,
         refraction=refraction_value(refraction, curvature_coefficient), method=method,
-        absolute_heights=absolute_heights, progress=progress_enabled(as_json))
+        absolute_heights=absolute_heights, progress=progress_enabled(as_json), obstacles=obstacles_path,
+        targets_on_obstacles=targets_on_obstacles, observer_on_obstacle=observer_on_obstacle)
     written = {}
     if csv_path:
         written["csv"] = write_posts_csv(result, csv_path)

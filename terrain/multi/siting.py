@@ -31,9 +31,8 @@ from .. import __version__
 from ..coords import locate
 from ..earth import DEFAULT_REFRACTION
 from ..errors import InputError
-from ..heights import eye_elevation_m
 from ..methods import DEFAULT_METHOD
-from .observers import dem_geometry, observer_specs, pack, prepare_observers, run_batches, window_slices
+from .observers import dem_geometry, observer_specs, pack, prepare_observers, run_batches, window_slices, with_obstacles
 from .overlook import _reach_m
 from .summits import Summit, find_summits
 from .table import ResultTable
@@ -171,7 +170,8 @@ def site_observers(dem: xr.DataArray, target=None, candidates="summits", k: int 
                    observer_height=2.0, target_height: float = 0.0, max_distance: float | None = None,
                    min_prominence: float = 30.0, curvature: bool = True, refraction: float = DEFAULT_REFRACTION,
                    method: str = DEFAULT_METHOD, absolute_heights: bool = False, threads: int | None = None,
-                   progress: bool = False) -> SitingResult:
+                   progress: bool = False, obstacles=None, targets_on_obstacles: bool = False,
+                   observer_on_obstacle: bool = False) -> SitingResult:
     """Choose ``k`` observation posts that together see the most of a target area (lazy greedy).
 
     The greedy choice covers at least ``1 - (1 - 1/k)**k`` (> 1 - 1/e, 63.2 %) of what the best ``k``
@@ -213,6 +213,9 @@ def site_observers(dem: xr.DataArray, target=None, candidates="summits", k: int 
         Numba threads (results do not depend on it).
     progress : bool
         Show a tqdm progress bar over the candidates' viewsheds.
+    obstacles, targets_on_obstacles, observer_on_obstacle :
+        Surface obstacles (buildings, canopy) that block the sight lines, as for :func:`terrain.viewshed`;
+        with ``observer_on_obstacle`` each post stands on its cell's roof (its ``eye_m`` says so).
 
     Returns
     -------
@@ -253,7 +256,8 @@ def site_observers(dem: xr.DataArray, target=None, candidates="summits", k: int 
     specs = observer_specs(points, dict(observer_height=heights, target_height=target_height, max_distance=radii,
                                         curvature=curvature, refraction=refraction,
                                         absolute_heights=absolute_heights))
-    packed = _coverage_masks(dem, specs, area, method, z, y_m, dx_m, row_area, threads, progress)
+    packed, eyes = _coverage_masks(dem, specs, area, method, z, y_m, dx_m, row_area, threads, progress,
+                                   (obstacles, targets_on_obstacles, observer_on_obstacle))
     weights = row_area[rows_t].astype(np.float64)
     blocked = None
     if min_separation_m > 0:
@@ -273,9 +277,9 @@ def site_observers(dem: xr.DataArray, target=None, candidates="summits", k: int 
         return percent(v, total)
 
     def base(j):
-        p, s = located[j], specs[j]
+        p = located[j]
         return {"name": names[j], "lat": round(p.lat, 6), "lon": round(p.lon, 6), "ground_m": round(p.ground_m, 1),
-                "eye_m": round(eye_elevation_m(p.ground_m, s["observer_height"], absolute_heights), 1)}
+                "eye_m": round(eyes[j], 1)}
 
     posts, cumulative = [], 0.0
     covered = np.zeros(ncells, bool)
@@ -303,7 +307,8 @@ def site_observers(dem: xr.DataArray, target=None, candidates="summits", k: int 
              "candidate_source": candidates if isinstance(candidates, str) else "list",
              "observer_height_m": observer_height if np.isscalar(observer_height) else "per candidate",
              "target_height_m": target_height, "max_distance_m": max_distance, "min_separation_m": min_separation_m,
-             "method": method, "covered_km2": round(cumulative, 4), "covered_percent": pct(cumulative),
+             "method": method, "obstacles": int(obstacles is not None),
+             "covered_km2": round(cumulative, 4), "covered_percent": pct(cumulative),
              "dead_ground_km2": round(total - cumulative, 4), "dead_ground_percent": pct(total - cumulative),
              "guarantee": _guarantee(k, choice.stopped, min_separation_m),
              "gain_evaluations": choice.evaluations, "stopped": choice.stopped,
@@ -447,9 +452,12 @@ def _check_memory(n: int, ncells: int) -> None:
                          "(a coarser grid:SPACING, a higher min_prominence) or a smaller target area")
 
 
-def _coverage_masks(dem, specs, area: TargetArea, method, z, y_m, dx_m, row_area, threads, progress) -> np.ndarray:
-    """Each candidate's visible cells of the target area, bit-packed: uint8 (n, ceil(cells / 8))."""
+def _coverage_masks(dem, specs, area: TargetArea, method, z, y_m, dx_m, row_area, threads, progress,
+                    obstacle_options=(None, False, False)):
+    """Each candidate's visible cells of the target area, bit-packed: uint8 (n, ceil(cells / 8)), and each
+    candidate's eye (metres above sea level, on its roof with ``observer_on_obstacle``)."""
     setups = prepare_observers(dem, specs, method)
+    setups, surf = with_obstacles(dem, z, setups, *obstacle_options)
     rows_t, cols_t = area.cells()
     ncells = rows_t.size
     out = np.zeros((len(setups), (ncells + 7) // 8), np.uint8)
@@ -462,8 +470,8 @@ def _coverage_masks(dem, specs, area: TargetArea, method, z, y_m, dx_m, row_area
     try:
         for start in range(0, len(setups), 64):
             part = all_packed.take(slice(start, start + 64))
-            res = run_batches(z, y_m, dx_m, row_area, part, method, with_seen=True, mask=area.mask,
-                              threads=threads, progress=bar.update if bar else None)
+            res = run_batches(surf.z, y_m, dx_m, row_area, part, method, with_seen=True, mask=area.mask,
+                              threads=threads, progress=bar.update if bar else None, zt=surf.zt)
             w = res.window
             inside = (rows_t >= w[0]) & (rows_t < w[1]) & (cols_t >= w[2]) & (cols_t < w[3])
             bits = np.zeros(ncells, np.uint64)
@@ -474,7 +482,7 @@ def _coverage_masks(dem, specs, area: TargetArea, method, z, y_m, dx_m, row_area
     finally:
         if bar:
             bar.close()
-    return out
+    return out, [float(s.eye_z) for s in setups]
 
 
 def _dead_ground(dem, area: TargetArea, covered: np.ndarray) -> tuple[xr.DataArray, xr.DataArray]:
