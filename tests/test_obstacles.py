@@ -194,3 +194,40 @@ def test_siting_with_obstacles_counts_what_each_post_sees_over_the_roofs():
     plain = terrain.site_observers(dem, _xy(60, 60), cands, k=2, target_radius=600.0, observer_height=5.0,
                                    max_distance=2500.0, method="fast")
     assert res.attrs["obstacles"] == 1 and res.attrs["covered_km2"] < plain.attrs["covered_km2"]
+
+
+def test_overlook_and_key_terrain_with_obstacles_locally_and_on_dask():
+    """Each candidate's share of the target is its single viewshed's with the obstacles; Dask gives the same."""
+    distributed = pytest.importorskip("distributed")
+    from terrain.grid import cell_areas_m2, row_geometry
+    from terrain.multi import distributed as D
+    from terrain.multi.target_area import cell_distances_m
+
+    dem = _rough()
+    obst = _blocks(dem.shape)
+    cands = [_xy(20, 20), _xy(100, 95), _xy(60, 110)]
+    opts = dict(observer_height=5.0, max_distance=2500.0, method="fast", obstacles=obst, observer_on_obstacle=True)
+    table = terrain.overlook(dem, _xy(60, 60), cands, target_radius=600.0, **opts)
+    y_m, dx_m = row_geometry(dem.rio.transform(), dem.shape, dem.rio.crs)
+    w = cell_areas_m2(y_m, dx_m)[:, None] * np.ones((1, dem.shape[1])) / 1e6
+    mask = cell_distances_m(y_m, dx_m, 60, 60, dem.shape) <= 600.0
+    by_lat = {round(r["lat"], 6): r for r in table.rows}
+    for c in cands:
+        vs = terrain.viewshed(dem, c, **opts)
+        seen = np.zeros(dem.shape, bool)
+        seen[np.ix_(dem.indexes["y"].get_indexer(vs.y), dem.indexes["x"].get_indexer(vs.x))] = vs.visible.values == 1
+        row = by_lat[round(vs["observer_lat"].item(), 6)]
+        assert row["visible_km2"] == pytest.approx(float(w[seen & mask].sum()), abs=1e-4)
+        assert row["eye_m"] == round(vs["observer_eye_m"].item(), 1)
+    assert table.attrs["obstacles"] == 1
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        dask = D.overlook(dem, _xy(60, 60), cands, target_radius=600.0, client=client, **opts)
+    assert dask.rows == table.rows
+    # key terrain passes the obstacles on to overlook
+    kt = terrain.key_terrain(dem, _xy(60, 60), within=3000.0, target_radius=600.0, min_prominence=1.0, top=3,
+                             **opts)
+    plain = terrain.key_terrain(dem, _xy(60, 60), within=3000.0, target_radius=600.0, min_prominence=1.0, top=3,
+                                observer_height=5.0, max_distance=2500.0, method="fast")
+    assert kt.attrs["obstacles"] == 1 and sum(r["visible_km2"] for r in kt.rows) < sum(
+        r["visible_km2"] for r in plain.rows)

@@ -6,7 +6,8 @@ import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from .cumulative import dask_options, use_dask
-from .options import (load_cli_dem, check_heights, curvature_options, height_options, json_option, plot_option, progress_enabled,
+from .options import (load_cli_dem, check_heights, curvature_options, height_options, json_option, obstacle_options,
+                      plot_option, progress_enabled,
                       radius_option, radius_value, refraction_value, target_option, target_radius_option)
 from .overlook import REACH_TEXT, show_ranking
 from .preflight import TerrainCommand
@@ -25,12 +26,14 @@ from .preflight import TerrainCommand
 @height_options
 @curvature_options
 @click.option("--method", type=click.Choice(METHOD_CHOICES), default=DEFAULT_METHOD, show_default=True)
+@obstacle_options
 @dask_options
 @plot_option
 @json_option
 def keyterrain_command(dem, target, within, target_radius, radius, min_prominence, top, observer_height,
-                       target_height, absolute_heights, curvature, refraction, curvature_coefficient, method, workers,
-                       scheduler, plot_path, as_json):
+                       target_height, absolute_heights, curvature, refraction, curvature_coefficient, method,
+                       obstacles_path, targets_on_obstacles, observer_on_obstacle, workers, scheduler, plot_path,
+                       as_json):
     """Key terrain: the summits around a target, ranked by how much of it they overlook.
 
     Prominence is measured on the search circle widened to twice its radius (at
@@ -49,7 +52,9 @@ def keyterrain_command(dem, target, within, target_radius, radius, min_prominenc
                    within=radius_value(within, "--within"), min_prominence=min_prominence,
                    observer_height=observer_height, target_height=target_height, curvature=curvature,
                    refraction=refraction_value(refraction, curvature_coefficient), method=method,
-                   absolute_heights=absolute_heights, progress=progress_enabled(as_json))
+                   absolute_heights=absolute_heights, progress=progress_enabled(as_json),
+                   obstacles=obstacles_path, targets_on_obstacles=targets_on_obstacles,
+                   observer_on_obstacle=observer_on_obstacle)
     options["top"] = top
     if use_dask(workers, scheduler):
         from ..multi.distributed import key_terrain

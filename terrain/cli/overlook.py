@@ -6,7 +6,8 @@ import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from .cumulative import dask_options, point_label, use_dask
-from .options import (load_cli_dem, check_heights, curvature_options, height_options, json_option, observer_points, plot_option,
+from .options import (load_cli_dem, check_heights, curvature_options, height_options, json_option, obstacle_options, observer_points,
+                      plot_option,
                       print_json, progress_enabled, radius_option, radius_value, refraction_value, target_option,
                       target_radius_option, warn, write_plot)
 from .preflight import TerrainCommand
@@ -57,12 +58,14 @@ def print_ranking(table, title: str) -> None:
 @curvature_options
 @click.option("--method", type=click.Choice(METHOD_CHOICES), default=DEFAULT_METHOD, show_default=True)
 @click.option("--top", type=click.IntRange(min=1), help="Show only the best N.")
+@obstacle_options
 @dask_options
 @plot_option
 @json_option
 def overlook_command(dem, target, target_radius, radius, candidates, within, min_prominence, observer_height,
                      target_height, absolute_heights, curvature, refraction, curvature_coefficient, method, top,
-                     workers, scheduler, plot_path, as_json):
+                     obstacles_path, targets_on_obstacles, observer_on_obstacle, workers, scheduler, plot_path,
+                     as_json):
     """Overlook: rank observers by how much of a target area they see.
 
     --target-radius is the target area's radius; --radius, as in every command, is the viewing distance
@@ -84,7 +87,9 @@ def overlook_command(dem, target, target_radius, radius, candidates, within, min
                    within=radius_value(within, "--within"), min_prominence=min_prominence,
                    observer_height=heights, target_height=target_height, curvature=curvature,
                    refraction=refraction_value(refraction, curvature_coefficient), method=method,
-                   absolute_heights=absolute_heights, limit=top, progress=progress_enabled(as_json))
+                   absolute_heights=absolute_heights, limit=top, progress=progress_enabled(as_json),
+                   obstacles=obstacles_path, targets_on_obstacles=targets_on_obstacles,
+                   observer_on_obstacle=observer_on_obstacle)
     if use_dask(workers, scheduler):
         from ..multi.distributed import overlook
 

@@ -218,14 +218,14 @@ def _fast_areas_task(z, y_m, dx_m, row_area, packed):
     return visible_areas(z, y_m, dx_m, row_area, packed, threads=1)
 
 
-def _areas_task(z, y_m, dx_m, row_area, packed, method, mask):
-    r = run_batches(z, y_m, dx_m, row_area, packed, method, accumulate=False, mask=mask, threads=1)
+def _areas_task(z, y_m, dx_m, row_area, packed, method, mask, zt=None):
+    r = run_batches(z, y_m, dx_m, row_area, packed, method, accumulate=False, mask=mask, threads=1, zt=zt)
     return r.area, r.analysed_area
 
 
-def _areas(c, geom, packed, method, mask_future, batch_size, progress):
+def _areas(c, geom, packed, method, mask_future, batch_size, progress, zt_future=None):
     nw = max(len(c.scheduler_info().get("workers", {})), 1)
-    futures = [c.submit(_areas_task, *geom, packed.take(b), method, mask_future, pure=False)
+    futures = [c.submit(_areas_task, *geom, packed.take(b), method, mask_future, zt_future, pure=False)
                for b in _batches(len(packed), 4 * nw, batch_size)]
     _show_progress(futures, progress)
     parts = c.gather(futures)
@@ -264,12 +264,15 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
 def _target_areas_on(c, batch_size):
     """An ``areas_fn`` for :func:`terrain.multi.overlook.overlook`: the candidates' visible target areas on
     the Dask client ``c``."""
-    def areas(dem_, specs, area, method_, threads=None, progress=False):
+    def areas(dem_, specs, area, method_, threads=None, progress=False, obstacle_options=(None, False, False)):
         setups = prepare_observers(dem_, specs, method_)
         z, y_m, dx_m, row_area = dem_geometry(dem_)
-        geom = c.scatter([z, y_m, dx_m, row_area], hash=False)
+        setups, surf = with_obstacles(dem_, z, setups, *obstacle_options)
+        geom = c.scatter([surf.z, y_m, dx_m, row_area], hash=False)
+        zt = None if surf.zt is surf.z else c.scatter(surf.zt, hash=False)
         [mask] = c.scatter([area.mask], hash=False)
-        return _areas(c, geom, pack(setups), method_, mask, batch_size, progress)
+        visible, analysed = _areas(c, geom, pack(setups), method_, mask, batch_size, progress, zt)
+        return visible, analysed, [float(s.eye_z) for s in setups]
 
     return areas
 

@@ -17,8 +17,7 @@ from ..methods import DEFAULT_METHOD
 from ..coords import locate
 from ..earth import DEFAULT_REFRACTION
 from ..errors import InputError
-from ..heights import eye_elevation_m
-from .observers import dem_geometry, observer_specs, pack, prepare_observers, run_batches
+from .observers import dem_geometry, observer_specs, pack, prepare_observers, run_batches, with_obstacles
 from .summits import Summit, find_summits
 from .table import ResultTable
 from .target_area import TargetArea, target_area
@@ -36,7 +35,8 @@ def overlook(dem: xr.DataArray, target, candidates=None, within: float = 15_000.
              min_prominence: float = 30.0, curvature: bool = True, refraction: float = DEFAULT_REFRACTION,
              method: str = DEFAULT_METHOD, absolute_heights: bool = False, limit: int | None = None,
              threads: int | None = None, progress: bool = False, areas_fn=None,
-             radius: float | None = None) -> ResultTable:
+             radius: float | None = None, obstacles=None, targets_on_obstacles: bool = False,
+             observer_on_obstacle: bool = False) -> ResultTable:
     """How much of a target area each candidate observer sees, ranked by visible area (descending).
 
     Parameters
@@ -73,6 +73,9 @@ def overlook(dem: xr.DataArray, target, candidates=None, within: float = 15_000.
     radius : float, optional
         Deprecated spelling of ``within`` (it warns): ``radius`` is the viewing
         distance everywhere else, which here is ``max_distance``.
+    obstacles, targets_on_obstacles, observer_on_obstacle :
+        Surface obstacles (buildings, canopy) that block the sight lines, as for :func:`terrain.viewshed`;
+        with ``observer_on_obstacle`` each candidate stands on its cell's roof (its ``eye_m`` says so).
 
     Returns
     -------
@@ -120,11 +123,13 @@ def overlook(dem: xr.DataArray, target, candidates=None, within: float = 15_000.
     specs = observer_specs(points, dict(observer_height=observer_height, target_height=target_height,
                                         max_distance=radii, curvature=curvature, refraction=refraction,
                                         absolute_heights=absolute_heights))
-    visible, _ = (areas_fn or overlook_areas)(dem, specs, area, method, threads=threads, progress=progress)
+    visible, _, eyes = (areas_fn or overlook_areas)(dem, specs, area, method, threads=threads, progress=progress,
+                                                    obstacle_options=(obstacles, targets_on_obstacles,
+                                                                      observer_on_obstacle))
     rows = []
     for i, (p, s) in enumerate(zip(located, specs)):
         d = _distance_m(y_m, dx_m, area.centre.r, area.centre.c, p.r, p.c)
-        eye = eye_elevation_m(p.ground_m, s["observer_height"], absolute_heights)
+        eye = eyes[i]
         row = {"name": names[i], "lat": round(p.lat, 6), "lon": round(p.lon, 6), "ground_m": round(p.ground_m, 1),
                "eye_m": round(eye, 1), "distance_km": round(float(d) / 1000, 3),
                "visible_km2": round(float(visible[i]), 4),
@@ -138,7 +143,8 @@ def overlook(dem: xr.DataArray, target, candidates=None, within: float = 15_000.
         ranked = ranked[:int(limit)]
     attrs = {"target": area.label, "target_lat": round(area.centre.lat, 6), "target_lon": round(area.centre.lon, 6),
              "target_area_km2": round(area.area_km2, 4), "observer_height_m": observer_height,
-             "target_height_m": target_height, "method": method, "source": dem.attrs.get("source", ""),
+             "target_height_m": target_height, "method": method, "obstacles": int(obstacles is not None),
+             "source": dem.attrs.get("source", ""),
              "synthetic": int(dem.attrs.get("synthetic", 0))}
     return ResultTable(ranked, attrs)
 
@@ -170,8 +176,11 @@ def _reach_m(area: TargetArea, p, y_m, dx_m) -> float:
     return far + float(max(dx_m.max(), np.abs(np.diff(y_m)).max() if y_m.size > 1 else 0.0)) + 1.0
 
 
-def overlook_areas(dem, specs, area: TargetArea, method: str, threads=None, progress=False):
-    """Visible and analysed area (km^2) of the target from each observer of ``specs``."""
+def overlook_areas(dem, specs, area: TargetArea, method: str, threads=None, progress=False,
+                   obstacle_options=(None, False, False)):
+    """Visible and analysed area (km^2) of the target from each observer of ``specs``, and each one's eye
+    (metres above sea level); ``obstacle_options``: ``(obstacles, targets_on_obstacles, observer_on_obstacle)``
+    of :func:`terrain.multi.observers.with_obstacles`."""
     setups = prepare_observers(dem, specs, method)
     bar = None
     if progress:
@@ -180,9 +189,10 @@ def overlook_areas(dem, specs, area: TargetArea, method: str, threads=None, prog
         bar = progress_bar(len(setups), "overlook")
     try:
         z, y_m, dx_m, row_area = dem_geometry(dem)
-        res = run_batches(z, y_m, dx_m, row_area, pack(setups), method, accumulate=False, mask=area.mask,
-                          threads=threads, progress=bar.update if bar else None)
-        return res.area, res.analysed_area
+        setups, surf = with_obstacles(dem, z, setups, *obstacle_options)
+        res = run_batches(surf.z, y_m, dx_m, row_area, pack(setups), method, accumulate=False, mask=area.mask,
+                          threads=threads, progress=bar.update if bar else None, zt=surf.zt)
+        return res.area, res.analysed_area, [float(s.eye_z) for s in setups]
     finally:
         if bar:
             bar.close()
