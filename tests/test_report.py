@@ -357,3 +357,45 @@ def test_one_rounding_rule_the_same_share_prints_the_same_everywhere(dem, report
         row = by_name[o["name"]]
         assert f"{o['target_seen_percent']:.1f}" == f"{row['visible_percent']:.1f}"
         assert row["visible_percent"] == round(row["visible_percent"], PERCENT_DIGITS)
+
+
+def test_no_absolute_paths_and_places_beyond_the_radius_are_not_analysed(report):
+    """The report named the DEM by its absolute path on the user's machine, and called a place beyond the
+    radius "visible" (from its sight line) where the maps show it not analysed."""
+    out = report[0]
+    data = json.loads((out / "report.json").read_text())
+    assert data["data"]["files"] == ["hama_standin.tif"]
+    for name in ("report.html", "report.md", "report.json"):
+        assert str(HAMA.parent) not in (out / name).read_text(), name
+    beyond = [(p["name"], i) for p in data["places"] for i, v in enumerate(p["observers"])
+              if v is not None and v["viewshed"] == "not analysed"]
+    assert beyond, "the fixture's radius leaves some place beyond it"
+    md = (out / "report.md").read_text()
+    html = (out / "report.html").read_text()
+    name, i = beyond[0]
+    kind = next(p["kind"] for p in data["places"] if p["name"] == name)
+    overview = next(line for line in md.splitlines() if line.startswith(f"| {name} | {kind} |"))
+    cells = [c.strip() for c in overview.strip("|").split("|")]
+    assert cells[2 + i] == "not analysed", overview
+    assert "not analysed</span>" in html
+
+
+def test_every_figure_of_synthetic_data_says_so_in_its_title_area(analysis):
+    """The SYNTHETIC label was only in a small footer of most figures, which crops off a slide."""
+    import matplotlib.pyplot as plt
+
+    from terrain.plot import plot_cumulative, plot_overlook, plot_profile, plot_viewshed
+    from terrain.plot.style import SYNTHETIC_NOTE
+
+    a = analysis
+    figures = [plot_viewshed(a.viewsheds[0], dem=a.dem).figure, plot_cumulative(a.coverage, dem=a.dem).figure,
+               plot_overlook(a.key_terrain).figure,
+               plot_profile(a.lines_of_sight[0], source=f"Data: {a.source_label}").figure]
+    for fig in figures:
+        fig.canvas.draw()
+        marks = [t for t in fig.texts if t.get_gid() == "synthetic-title"]
+        assert len(marks) == 1 and marks[0].get_text() == SYNTHETIC_NOTE
+        # in the title area: above every axes
+        top = max(ax.get_position().y1 for ax in fig.axes)
+        assert marks[0].get_position()[1] > top
+        plt.close(fig)

@@ -397,9 +397,29 @@ def add_north_arrow(ax, xy=(0.94, 0.90), size: float = 0.07):
 
 
 def add_footnote(fig, text: str, fontsize: float = 7.0):
-    """The data-source footnote at the bottom left of the figure; returns the Text."""
+    """The data-source footnote at the bottom left of the figure; returns the Text.
+
+    A footnote naming synthetic data also puts :func:`mark_synthetic`'s label in the title area, so a
+    figure cropped onto a slide still says so."""
+    from .style import SYNTHETIC_NOTE
+
+    if SYNTHETIC_NOTE in text:
+        mark_synthetic(fig)
     return fig.text(0.01, 0.008, text, fontsize=fontsize, color="#333333", ha="left", va="bottom",
                     gid="source-note", wrap=True)
+
+
+def mark_synthetic(fig):
+    """The SYNTHETIC label at the top left of the figure, once (none when a title already says it)."""
+    from .style import SYNTHETIC_NOTE
+
+    texts = list(fig.texts) + [t for ax in fig.axes for t in (ax.title, ax._left_title, ax._right_title)]
+    if fig._suptitle is not None:
+        texts.append(fig._suptitle)
+    if any(t.get_gid() == "synthetic-title" or "SYNTHETIC" in t.get_text() for t in texts):
+        return None
+    return fig.text(0.01, 0.995, SYNTHETIC_NOTE, ha="left", va="top", fontsize=9, color="#a00000",
+                    fontweight="bold", gid="synthetic-title")
 
 
 # --------------------------------------------------------------------------- places

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from pathlib import Path
 
 from ..rounding import PERCENT_DIGITS
 from .. import __version__
@@ -75,7 +76,8 @@ def report_data(a: ReportAnalysis, figures: dict | None = None) -> dict:
     key = None
     if a.key_terrain is not None:
         key = {"note": a.key_terrain_note, **a.key_terrain.to_dict()}
-    files = [f for f in str(a.dem.attrs.get("files", "")).split("; ") if f]
+    # file names only: a report is shared, and the user's folders are nobody else's business
+    files = [Path(f).name for f in str(a.dem.attrs.get("files", "")).split("; ") if f]
     data = {
         "title": f"High ground over {target.label()}",
         "terrain_version": __version__,
