@@ -204,3 +204,19 @@ def places_within(bounds, gazetteer: str | None = None) -> list[Place]:
                          "and south <= north; reorder them")
     places = all_places() if gazetteer is None else list(gazetteers().get(gazetteer, ()))
     return [p for p in places if west <= p.lon <= east and south <= p.lat <= north]
+
+
+#: A gazetteer ``source`` naming this holds a position nobody has verified (the stand-in's Jabal Kafra).
+LOW_CONFIDENCE = "low confidence"
+
+
+def position_caveats(texts) -> list[str]:
+    """One sentence for each low-confidence gazetteer place (:data:`LOW_CONFIDENCE`) named in ``texts``
+    (map labels, a report's observers): ``"Jabal Kafra: position not verified (...)"``, in gazetteer order."""
+    joined = "\n".join(str(t) for t in texts).casefold()
+    out = []
+    for place in all_places():
+        if LOW_CONFIDENCE in place.source.casefold() and place.name.casefold() in joined:
+            why = place.note.split("position NOT verified:")[-1].strip() if "NOT verified" in place.note else ""
+            out.append(f"{place.name}: position not verified" + (f" ({why})" if why else ""))
+    return out

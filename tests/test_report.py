@@ -399,3 +399,17 @@ def test_every_figure_of_synthetic_data_says_so_in_its_title_area(analysis):
         top = max(ax.get_position().y1 for ax in fig.axes)
         assert marks[0].get_position()[1] > top
         plt.close(fig)
+
+
+def test_the_unverified_position_of_jabal_kafra_is_stated_in_the_report_and_on_the_maps(report, analysis):
+    from terrain.plot import plot_cumulative, plot_overlook
+
+    out = report[0]
+    data = json.loads((out / "report.json").read_text())
+    assert any(c.startswith("Jabal Kafra: position not verified") for c in data["position_caveats"])
+    assert "Jabal Kafra: position not verified" in (out / "report.md").read_text()
+    assert 'id="position-caveat"' in (out / "report.html").read_text()
+    for fig in (plot_cumulative(analysis.coverage, dem=analysis.dem).figure, plot_overlook(analysis.key_terrain).figure):
+        notes = [t.get_text() for t in fig.texts if t.get_gid() == "source-note"]
+        assert len(notes) == 1 and "Jabal Kafra: position not verified" in notes[0]
+    assert "Zayn al-Abidin: position" not in data["position_caveats"]

@@ -401,10 +401,16 @@ def add_footnote(fig, text: str, fontsize: float = 7.0):
 
     A footnote naming synthetic data also puts :func:`mark_synthetic`'s label in the title area, so a
     figure cropped onto a slide still says so."""
+    from ..places import position_caveats
     from .style import SYNTHETIC_NOTE
 
     if SYNTHETIC_NOTE in text:
         mark_synthetic(fig)
+    labels = [t.get_text() for t in fig.texts] + [t.get_text() for ax in fig.axes for t in ax.texts]
+    labels += [ax.get_title() for ax in fig.axes] + [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+    caveats = position_caveats(labels)
+    if caveats:  # a place drawn where nobody has verified it says so on the map
+        text = f"{text}\n{'; '.join(caveats)}"
     return fig.text(0.01, 0.008, text, fontsize=fontsize, color="#333333", ha="left", va="bottom",
                     gid="source-note", wrap=True)
 

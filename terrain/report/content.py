@@ -97,6 +97,7 @@ def report_data(a: ReportAnalysis, figures: dict | None = None) -> dict:
         "data": {"source": a.source, "synthetic": a.synthetic, "label": a.source_label, "files": files,
                  "grid": dem_description(a.dem)},
         "route": route_data(a.route),
+        "position_caveats": _position_caveats(a),
         "buildings": a.buildings.to_dict() if a.buildings is not None else None,
         "timings_s": a.timings_s,
         "figures": dict(figures or {}),
@@ -131,3 +132,13 @@ def route_data(route) -> dict | None:
             "observers": [o["name"] or f"{o['lat']}, {o['lon']}" for o in s["observers"]],
             "exposure_weight": s["exposure_weight"], "max_slope_deg": s["max_slope_deg"],
             "route": s["route"], "shortest": s["shortest"]}
+
+
+def _position_caveats(a: ReportAnalysis) -> list[str]:
+    """The unverified positions among the report's observers, key terrain and places (:mod:`terrain.places`)."""
+    from ..places import position_caveats
+
+    names = [o.label() for o in a.observers] + [p["name"] for p in a.places]
+    if a.key_terrain is not None:
+        names += [r["name"] for r in a.key_terrain.rows]
+    return position_caveats(names)
