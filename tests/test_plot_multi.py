@@ -230,3 +230,19 @@ def test_exports_and_lazy_import():
         assert name in tp.__all__ and callable(getattr(tp, name))
     code = "import sys, terrain, terrain.multi; sys.exit('matplotlib' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_basemap_shows_the_gazetteer_places_and_the_data_source():
+    """Notebook 01's hillshade promised the gazetteer's places and showed none."""
+    import terrain
+    from terrain.plot import plot_basemap
+    from terrain.samples import hama_standin_path
+
+    dem = terrain.load_dem(hama_standin_path())
+    ax = plot_basemap(dem)
+    labels = {t.get_text() for t in ax.texts}
+    assert {"Hama", "Souran"} <= labels and ("Zayn al-Abidin" in labels or "Jabal Kafra" in labels)
+    notes = [t.get_text() for t in ax.figure.texts if t.get_gid() == "source-note"]
+    assert len(notes) == 1 and "SYNTHETIC" in notes[0] and "Jabal Kafra: position not verified" in notes[0]
+    assert [t for t in ax.figure.texts if t.get_gid() == "synthetic-title"]
+    assert not {t.get_text() for t in plot_basemap(dem, places=False).texts} & {"Hama", "Souran"}

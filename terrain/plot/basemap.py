@@ -561,7 +561,7 @@ def setup_map_axes(ax, da, crs=None):
         set_km_ticks(ax, crs)
 
 
-def plot_basemap(dem, ax=None, shade: bool = True, figsize=(8, 8), **shade_kwargs):
+def plot_basemap(dem, ax=None, shade: bool = True, figsize=(8, 8), places: bool = True, **shade_kwargs):
     """A base map of ``dem``: metric hillshade, lat/lon ticks in degrees-minutes, scale bar and north arrow.
 
     Parameters
@@ -572,6 +572,8 @@ def plot_basemap(dem, ax=None, shade: bool = True, figsize=(8, 8), **shade_kwarg
         Axes to draw on; a new ``figsize`` figure otherwise.
     shade : bool
         Draw the hillshade (else a light grey background).
+    places : bool
+        Mark and label the gazetteer's places on the map (default True).
 
     Returns
     -------
@@ -587,6 +589,20 @@ def plot_basemap(dem, ax=None, shade: bool = True, figsize=(8, 8), **shade_kwarg
     else:
         ax.set_facecolor("#e6e6e6")
     setup_map_axes(ax, dem, crs)
-    add_scale_bar(ax, crs)
-    add_north_arrow(ax)
+    scale = add_scale_bar(ax, crs)
+    arrow = add_north_arrow(ax)
+    pts = []
+    for name, lat, lon in (gazetteer_places(crs, map_extent(dem)) if places else []):
+        x, y = latlon_to_map(crs, lat, lon)
+        pts.append((name, float(x), float(y)))
+    if pts:
+        ax.plot([p[1] for p in pts], [p[2] for p in pts], ls="none", marker="o", ms=4.5, mfc="#222222",
+                mec="white", mew=0.8, zorder=8, gid="place")
+        place_labels(ax, [dict(text=p[0], x=p[1], y=p[2], color="#222222") for p in pts],
+                     list(scale or []) + list(arrow or []))
+    from .style import source_note
+
+    note = source_note(dem.attrs)
+    if note:
+        add_footnote(ax.figure, note)
     return ax
