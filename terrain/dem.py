@@ -316,16 +316,10 @@ def stream_dem(path, band: int = 1) -> DemStream:
     with _open(p) as ds:
         _check_band(ds, p, band)
         _check_geotransform(ds.transform, p)
-        t = ds.transform
-        rows, cols = ds.height, ds.width
-        a, e, c, f = t.a, t.e, t.c, t.f
-        if e > 0:
-            f, e = f + e * rows, -e
-        if a < 0:
-            c, a = c + a * cols, -a
+        shape = (ds.height, ds.width)
         source, synthetic = _source_label(ds, [p])
         crs = CRS.from_user_input(ds.crs) if ds.crs is not None else None
-        return DemStream(p, band, Affine(a, 0.0, c, 0.0, e, f), (rows, cols), crs, source, synthetic,
+        return DemStream(p, band, north_up_transform(ds.transform, shape), shape, crs, source, synthetic,
                          int(ds.count))
 
 
@@ -399,19 +393,26 @@ def north_up(values: np.ndarray, transform: Affine) -> tuple[np.ndarray, Affine]
     place, a row pair at a time, so no second raster is made; the transform is rewritten to match.
     """
     rows, cols = values.shape
-    a, e = transform.a, transform.e
-    c, f = transform.c, transform.f
-    if e > 0:
+    if transform.e > 0:
         for r in range(rows // 2):
             top = values[r].copy()
             values[r] = values[rows - 1 - r]
             values[rows - 1 - r] = top
-        f, e = f + e * rows, -e
-    if a < 0:
+    if transform.a < 0:
         for r in range(rows):
             values[r] = values[r, ::-1].copy()
+    return values, north_up_transform(transform, values.shape)
+
+
+def north_up_transform(transform: Affine, shape) -> Affine:
+    """The transform of a ``shape`` grid of ``transform`` once turned north-up and west to east (:func:`north_up`)."""
+    rows, cols = shape
+    a, e, c, f = transform.a, transform.e, transform.c, transform.f
+    if e > 0:
+        f, e = f + e * rows, -e
+    if a < 0:
         c, a = c + a * cols, -a
-    return values, Affine(a, 0.0, c, 0.0, e, f)
+    return Affine(a, 0.0, c, 0.0, e, f)
 
 
 def describe_extent(datasets, paths) -> str:

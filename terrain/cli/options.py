@@ -46,8 +46,6 @@ class HeightOrRaster(click.ParamType):
     name = "METRES|FILE"
 
     def convert(self, value, param, ctx):
-        if isinstance(value, (int, float)):
-            return float(value)
         try:
             return float(value)
         except ValueError:

@@ -105,9 +105,8 @@ def _cumulative_task(z, zt, y_m, dx_m, row_area, packed: PackedObservers, method
             "analysed_area": r.analysed_area}
 
 
-def _embed(part, window, words=None):
-    """A partial's arrays placed in the larger ``window`` (and its mask in words ``words = (w0, w1)``)."""
-    words = words or _words(part)
+def _embed(part, window, words):
+    """A partial's arrays placed in the larger ``window``, and its mask in the global words ``words = (w0, w1)``."""
     same_words = part["seen"] is None or words == _words(part)
     if part["window"] == window and same_words:
         return part["count"], part["analysed"], part["seen"]

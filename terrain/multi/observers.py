@@ -8,7 +8,6 @@ one elevation array: the DEM is read once, whatever the number of observers.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +18,7 @@ from ..earth import DEFAULT_REFRACTION
 from ..errors import InputError
 from ..grid import cell_areas_m2, row_geometry
 from ..point_files import PointFile, is_point_file, read_points
-from ..viewshed import ViewshedSetup, prepare
+from ..viewshed import ViewshedSetup, is_height_grid, prepare
 
 #: Options one observer may carry (the keyword arguments of :func:`terrain.viewshed.viewshed`).
 OBSERVER_OPTIONS = ("observer_height", "target_height", "max_distance", "min_distance", "azimuth", "pitch",
@@ -55,7 +54,8 @@ def observer_specs(observers, options: dict) -> list[dict]:
         raise InputError(f"unknown observer option(s) {', '.join(sorted(unknown))}; "
                          f"choose from {', '.join(OBSERVER_OPTIONS)}")
     grid = options.get("target_height")
-    if isinstance(grid, (str, os.PathLike, xr.DataArray)) or (isinstance(grid, np.ndarray) and grid.ndim == 2):
+    # viewshed's rule for a grid of heights, less a 1-D array: here that is one height per observer
+    if is_height_grid(grid) and not (isinstance(grid, np.ndarray) and grid.ndim == 1):
         raise InputError("a target height per cell (a grid or a raster file) is taken by viewshed() only so far; "
                          "give the many-observer functions one target height in metres (or one per observer)")
     specs = []
@@ -206,7 +206,7 @@ def _batch_bounds(first_index: int, n: int, batch_size: int, with_seen: bool) ->
     """``(start, stop)`` of each batch; with ``seen`` no batch straddles two words of the mask."""
     cuts = set(range(0, n, max(1, batch_size)))
     if with_seen:
-        cuts.update(k for k in range(n) if (first_index + k) % WORD_BITS == 0)
+        cuts.update(range(-first_index % WORD_BITS, n, WORD_BITS))   # where global observer indices start a word
     cuts = sorted(cuts) + [n]
     return [(a, b) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
 
@@ -217,7 +217,8 @@ def run_batches(z, y_m, dx_m, row_area_km2, packed: PackedObservers, method: str
                 progress=None, zt=None) -> BatchResult:
     """Run observers in batches of ``batch_size`` with the numba kernel; fold into accumulators over ``window``.
 
-    ``with_count``/``with_analysed`` keep those accumulators; ``with_seen`` keeps the packed who-sees-what mask, one uint64 word per 64 observers (global observer
+    ``with_count``/``with_analysed`` keep those accumulators; ``with_seen`` keeps the packed who-sees-what
+    mask, one uint64 word per 64 observers (global observer
     ``first_index + i`` is bit ``(first_index + i) % 64`` of word ``(first_index + i) // 64``), for any
     number of observers: each batch lies inside one word and its chunks' bits are OR-ed into that word.
     ``progress``: a callable taking the number of observers just finished (e.g. ``tqdm.update``).

@@ -419,10 +419,9 @@ def mark_synthetic(fig):
     """The SYNTHETIC label at the top left of the figure, once (none when a title already says it)."""
     from .style import SYNTHETIC_NOTE
 
-    texts = list(fig.texts) + [t for ax in fig.axes for t in (ax.title, ax._left_title, ax._right_title)]
-    if fig._suptitle is not None:
-        texts.append(fig._suptitle)
-    if any(t.get_gid() == "synthetic-title" or "SYNTHETIC" in t.get_text() for t in texts):
+    if any(t.get_gid() == "synthetic-title" or "SYNTHETIC" in t.get_text() for t in fig.texts):
+        return None
+    if any("SYNTHETIC" in ax.get_title(loc) for ax in fig.axes for loc in ("left", "center", "right")):
         return None
     return fig.text(0.01, 0.995, SYNTHETIC_NOTE, ha="left", va="top", fontsize=9, color="#a00000",
                     fontweight="bold", gid="synthetic-title")

@@ -65,7 +65,8 @@ def plot_obstacle_cover(cover, dem=None, ax=None, title: str | None = None):
     r0, r1 = max(rows.min() - MARGIN_CELLS, 0), min(rows.max() + MARGIN_CELLS + 1, classes.shape[0])
     c0, c1 = max(cols.min() - MARGIN_CELLS, 0), min(cols.max() + MARGIN_CELLS + 1, classes.shape[1])
     grid = cover.street.isel(y=slice(r0, r1), x=slice(c0, c1))
-    grid = grid.rio.write_transform(dem_transform(cover.street) * dem_transform(cover.street).translation(c0, r0))
+    t = dem_transform(cover.street)
+    grid = grid.rio.write_transform(t @ t.translation(c0, r0))
     if ax is None:
         fig, ax = plt.subplots(figsize=(8.2, 8.8), dpi=110)
         fig.subplots_adjust(left=0.1, right=0.97, top=0.9, bottom=0.17)

@@ -78,10 +78,10 @@ def plot_profile(los, ax=None, title: str | None = None, source: str | None = No
     note = source or ""
     p = los.parameters
     curv = (f"curvature on, k = {p.get('refraction')}" if p.get("curvature") else "curvature off")
-    if "SYNTHETIC" in note:
-        from .basemap import mark_synthetic
+    from .basemap import add_footnote
 
-        mark_synthetic(ax.figure)
-    ax.figure.text(0.01, 0.01, f"{note}   ({curv})".strip(), fontsize=6.5, color="#444444")
-    ax.figure.tight_layout(rect=(0, 0.03, 1, 0.97 if "SYNTHETIC" in note else 1))
+    text = add_footnote(ax.figure, f"{note}   ({curv})".strip(), fontsize=6.5)
+    lines = text.get_text().count("\n") + 1
+    marked = any(t.get_gid() == "synthetic-title" for t in ax.figure.texts)
+    ax.figure.tight_layout(rect=(0, 0.03 * lines, 1, 0.97 if marked else 1))
     return ax
