@@ -656,6 +656,58 @@ def dem_from_array(values, transform, crs=None, source: str = "array", synthetic
                          source=source, synthetic=synthetic, files=[])
 
 
+def read_more_around(dem: xr.DataArray, lat: float, lon: float, radius_m: float) -> xr.DataArray | None:
+    """The DEM widened from its own files to hold a circle of ``radius_m`` metres around ``(lat, lon)``.
+
+    For a DEM from :func:`load_dem` (its ``files`` attribute) whose loaded window is smaller than the circle:
+    the box around the circle is read from the same files and band, and the loaded DEM is laid over it,
+    so values changed in memory are kept. None when there is nothing more to read: no files (a DEM built
+    in memory), a file gone, a grid that is not the files' own (resampled or shifted), or files that end
+    where the loaded DEM does.
+    """
+    from .errors import TerrainError
+
+    files = [f for f in str(dem.attrs.get("files", "")).split("; ") if f]
+    if not files or not all(Path(f).expanduser().exists() for f in files):
+        return None
+    t = dem_transform(dem)
+    x0, y1 = t.c, t.f
+    x1, y0 = t.c + t.a * dem.shape[1], t.f + t.e * dem.shape[0]
+    tol_x, tol_y = 0.5 * abs(t.a), 0.5 * abs(t.e)
+    try:
+        whole = [_open(Path(f).expanduser()) for f in files]
+    except TerrainError:
+        return None
+    try:
+        if all(ds.bounds.left >= x0 - tol_x and ds.bounds.right <= x1 + tol_x and ds.bounds.bottom >= y0 - tol_y
+               and ds.bounds.top <= y1 + tol_y for ds in whole):
+            return None   # the files are loaded whole: nothing more to read
+    finally:
+        for ds in whole:
+            ds.close()
+    try:
+        wider = load_dem(files, around=(lat, lon, radius_m), band=int(dem.attrs.get("band", 1)))
+    except TerrainError:
+        return None
+    tw = dem_transform(wider)
+    if not (math.isclose(t.a, tw.a, rel_tol=1e-9) and math.isclose(t.e, tw.e, rel_tol=1e-9)
+            and t.b == tw.b == 0 and t.d == tw.d == 0):
+        return None
+    col, row = (t.c - tw.c) / tw.a, (t.f - tw.f) / tw.e
+    c0, r0 = round(col), round(row)
+    if abs(col - c0) > 1e-6 or abs(row - r0) > 1e-6:
+        return None
+    # the overlap of the loaded DEM with the wider read, in both grids' rows and columns
+    rows, cols = dem.shape
+    wr0, wr1 = max(r0, 0), min(r0 + rows, wider.shape[0])
+    wc0, wc1 = max(c0, 0), min(c0 + cols, wider.shape[1])
+    if wr1 <= wr0 or wc1 <= wc0 or (wr1 - wr0) * (wc1 - wc0) == wider.size:
+        return None
+    wider.values[wr0:wr1, wc0:wc1] = dem.values[wr0 - r0:wr1 - r0, wc0 - c0:wc1 - c0]
+    wider.attrs.update({k: v for k, v in dem.attrs.items() if k != "_FillValue"})
+    return wider
+
+
 def dem_transform(dem: xr.DataArray) -> Affine:
     """The affine transform of a DEM DataArray (kept on its ``.rio`` accessor: rioxarray takes about a
     millisecond to work it out, and a many-observer run asks once per observer)."""

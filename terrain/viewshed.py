@@ -148,7 +148,11 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
         every cell (a mast, a tree crown; a grid on the DEM's grid or a raster file read onto it, as
         ``obstacles``): each cell is visible when its own target is. Not with ``pitch``.
     max_distance : float, optional
-        Radius in metres; only the window within it is read and returned. None: the whole DEM.
+        Radius in metres; only the window within it is read and returned. None: the whole DEM. A radius
+        that runs past a DEM loaded from files (:func:`terrain.load_dem` with ``around=`` or ``bounds=``)
+        reads the rest from the same files, keeping the loaded values; past the files' own edge, or past a
+        DEM built in memory or given with obstacle or target-height grids, a :class:`TerrainWarning`
+        gives the area lost.
     min_distance : float
         Inner radius in metres; nearer cells are not analysed.
     azimuth : (float, float), optional
@@ -206,9 +210,22 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
     if obstacles is None and (targets_on_obstacles or observer_on_obstacle):
         raise InputError("targets_on_obstacles and observer_on_obstacle need obstacles; give the obstacle heights "
                          "(obstacles=, --obstacles FILE) or leave them out")
-    s = prepare(dem, observer, observer_height, 0.0 if target_grid else target_height, max_distance, min_distance,
-                azimuth, pitch, curvature, refraction, absolute_heights, method)
-    _warn_if_past_the_edge(dem, s)
+    setup_args = (observer_height, 0.0 if target_grid else target_height, max_distance, min_distance, azimuth,
+                  pitch, curvature, refraction, absolute_heights, method)
+    s = prepare(dem, observer, *setup_args)
+    past = _lost_past_the_edge(dem, s)
+    if past and obstacles is None and not target_grid:
+        # the radius runs past the loaded window: read the rest from the DEM's files where it came from some
+        # (obstacle and target-height grids are on the loaded grid, so with them the warning below stands)
+        from .dem import read_more_around
+
+        # a margin of a few cells: the window below reaches a cell past the radius
+        wider = read_more_around(dem, s.observer.lat, s.observer.lon, 1.01 * s.max_d + 3 * float(s.dx_m.max()))
+        if wider is not None:
+            dem = wider
+            s = prepare(dem, observer, *setup_args)
+            past = _lost_past_the_edge(dem, s)
+    _warn_if_past_the_edge(past, s)
     window = dem.isel(y=s.rows, x=s.cols)
     if method == "exact":
         _warn_if_long_exact(window.shape)
@@ -336,15 +353,24 @@ def lost_area_km2(dem: xr.DataArray, s: ViewshedSetup) -> tuple[float, float]:
     return max(wanted - covered, 0.0) / 1e6, wanted / 1e6
 
 
-def _warn_if_past_the_edge(dem: xr.DataArray, s: ViewshedSetup) -> None:
-    """Warn (:class:`TerrainWarning`) with the area lost when the radius runs past the loaded DEM."""
+def _lost_past_the_edge(dem: xr.DataArray, s: ViewshedSetup) -> tuple[float, float] | None:
+    """``(lost, wanted)`` km² (:func:`lost_area_km2`) when the radius runs past the DEM by more than 1 % of the
+    area asked for and two cells; None when it does not."""
+    lost, wanted = lost_area_km2(dem, s)
+    cell_km2 = float(cell_areas_m2(s.y_m, s.dx_m)[s.r0]) / 1e6
+    return (lost, wanted) if lost > 0.01 * wanted and lost > 2 * cell_km2 else None
+
+
+def _warn_if_past_the_edge(past: tuple[float, float] | None, s: ViewshedSetup) -> None:
+    """Warn (:class:`TerrainWarning`) with the area lost (``past``, from :func:`_lost_past_the_edge`) when the
+    radius runs past the DEM."""
     import warnings
 
     from .errors import TerrainWarning
 
-    lost, wanted = lost_area_km2(dem, s)
-    cell_km2 = float(cell_areas_m2(s.y_m, s.dx_m)[s.r0]) / 1e6
-    if lost > 0.01 * wanted and lost > 2 * cell_km2:
+    if past:
+        lost, wanted = past
+
         def km2(a):
             return f"{a:.1f}" if a >= 10 else f"{a:.3g}"
 

@@ -177,7 +177,8 @@ def test_radius_past_the_dem_warns_with_the_area_lost(white_mountains):
 
     with pytest.warns(TerrainWarning, match=r"runs past the edge of the DEM: ([\d.]+) km² of the 1256\.6 km²") as rec:
         vs = viewshed(white_mountains, "44.95,-71.5", max_distance=20_000, method="fast", outputs=("visible",))
-    lost = float(str(rec[0].message).split("DEM: ")[1].split(" km²")[0])
+    msg = next(str(w.message) for w in rec if issubclass(w.category, TerrainWarning))
+    lost = float(msg.split("DEM: ")[1].split(" km²")[0])
     assert lost == pytest.approx(math.pi * 20.0 ** 2 - analysed_area_km2(vs), abs=1.0)
     with warnings.catch_warnings():
         warnings.simplefilter("error", TerrainWarning)
@@ -185,3 +186,36 @@ def test_radius_past_the_dem_warns_with_the_area_lost(white_mountains):
         # a sector that looks away from the edge loses nothing
         viewshed(white_mountains, "44.95,-71.5", max_distance=20_000, azimuth=(120, 240), method="fast",
                  outputs=("visible",))
+
+
+def test_radius_past_a_window_loaded_from_a_file_reads_the_rest(white_mountains, white_mountains_path):
+    import warnings
+
+    from terrain import load_dem
+    from terrain.errors import TerrainWarning
+
+    small = load_dem(white_mountains_path, around=(44.2708, -71.3033, 5000))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TerrainWarning)
+        vs = viewshed(small, "Mount Washington", max_distance=15_000, method="fast")
+    whole = viewshed(white_mountains, "Mount Washington", max_distance=15_000, method="fast")
+    assert vs.sizes == whole.sizes and vs.sizes["y"] > small.sizes["y"]
+    for name in ("visible", "min_visible_height", "elevation_angle"):
+        np.testing.assert_array_equal(vs[name].values, whole[name].values)
+    assert analysed_area_km2(vs) == pytest.approx(math.pi * 15.0 ** 2, rel=0.01)
+
+    # values changed in memory are kept: a 500 m wall just east of the summit, inside the loaded window
+    walled = small.copy(deep=True)
+    r, c = np.unravel_index(int(np.nanargmax(walled.values)), walled.shape)
+    walled.values[r - 3:r + 4, c + 3] = 2500.0
+    vw = viewshed(walled, "Mount Washington", max_distance=15_000, method="fast")
+    assert vw.sizes == whole.sizes
+    assert analysed_area_km2(vw) == pytest.approx(analysed_area_km2(whole))
+    assert int((vw.visible == 1).sum()) < int((whole.visible == 1).sum()) - 1000
+
+    # a DEM built in memory has no files to read: the warning stands
+    from terrain import dem_from_array
+
+    mem = dem_from_array(small.values, small.rio.transform(), crs=small.rio.crs)
+    with pytest.warns(TerrainWarning, match="runs past the edge of the DEM"):
+        viewshed(mem, "44.2708,-71.3033", max_distance=15_000, method="fast", outputs=("visible",))
