@@ -180,6 +180,13 @@ def test_network_line_count_equals_intervisible_pairs(dem):
     dashed = [ln for ln in ax.lines if ln.get_gid() == "sight-one-way"]
     assert len(solid) + len(dashed) == n_pairs
     assert len(solid) == len(mutual) and len(dashed) == len(one_way)
+    blocked = [ln for ln in ax.lines if ln.get_gid() == "sight-blocked"]
+    assert len(blocked) == len(pts) * (len(pts) - 1) // 2 - n_pairs > 0  # every pair tested is drawn
+    for ln in blocked:
+        (i, j) = [k for k, (lat, lon) in enumerate(pts)
+                  if any(np.allclose((x, y), (lon, lat), atol=RES) for x, y in ln.get_xydata())]
+        assert not m[i, j] and not m[j, i]
+    assert "blocked both ways" in [t.get_text() for t in ax.get_legend().get_texts()]
     assert all(ln.get_linestyle() == "-" for ln in solid) and all(ln.get_linestyle() != "-" for ln in dashed)
     (points,) = [ln for ln in ax.lines if ln.get_gid() == "points"]
     assert points.get_xydata() == pytest.approx(np.array([[lon, lat] for lat, lon in pts]), abs=RES)

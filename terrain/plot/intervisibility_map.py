@@ -16,13 +16,26 @@ from ..dem import dem_crs, dem_transform
 #: which happens when the points' heights differ), with an arrowhead pointing at the point that is seen.
 MUTUAL_STYLE = dict(color=OKABE_ITO["blue"], lw=2.2, ls="-")
 ONE_WAY_STYLE = dict(color=OKABE_ITO["vermillion"], lw=1.8, ls=(0, (5, 3)))
+#: Pairs blocked both ways: a thin dotted grey line, under the others, so the map shows every pair
+#: that was tested and not only those that see each other.
+BLOCKED_STYLE = dict(color="0.2", lw=1.4, ls=(0, (1, 2.2)))
 
 
 def sight_pairs(matrix) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """``(mutual, one_way)`` pairs of an intervisibility matrix: ``(i, j)`` with ``i < j`` seeing each other, and
     ``(observer, seen)`` where only ``observer`` sees ``seen``."""
+    mutual, one_way, _ = _classify_pairs(matrix)
+    return mutual, one_way
+
+
+def blocked_pairs(matrix) -> list[tuple[int, int]]:
+    """``(i, j)`` with ``i < j`` of an intervisibility matrix where neither point sees the other."""
+    return _classify_pairs(matrix)[2]
+
+
+def _classify_pairs(matrix):
     m = np.asarray(matrix, dtype=bool)
-    mutual, one_way = [], []
+    mutual, one_way, blocked = [], [], []
     for i in range(m.shape[0]):
         for j in range(i + 1, m.shape[0]):
             if m[i, j] and m[j, i]:
@@ -31,7 +44,9 @@ def sight_pairs(matrix) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                 one_way.append((i, j))
             elif m[j, i]:
                 one_way.append((j, i))
-    return mutual, one_way
+            else:
+                blocked.append((i, j))
+    return mutual, one_way, blocked
 
 
 def point_positions(table, dem, points=None) -> list[tuple[str, float, float]]:
@@ -127,8 +142,8 @@ def plot_intervisibility(table, dem, ax=None, points=None, title=None):
     The points are black circles labelled with their names and how many of the other
     points each one sees; a solid blue line joins two points that see each other, a dashed
     vermillion line with an arrowhead (pointing at the point that is seen) joins a pair where
-    only one sees the other (possible when observer and target heights differ); pairs
-    blocked both ways have no line. The map covers the points with a margin; scale bar,
+    only one sees the other (possible when observer and target heights differ); a thin
+    dotted grey line joins a pair blocked both ways. The map covers the points with a margin; scale bar,
     north arrow, degree-minute ticks and the data source underneath.
 
     Parameters
@@ -172,7 +187,9 @@ def plot_intervisibility(table, dem, ax=None, points=None, title=None):
     bm.draw_hillshade(ax, crop)
     bm.setup_map_axes(ax, crop, crs)
 
-    mutual, one_way = sight_pairs(table.matrix)
+    mutual, one_way, blocked = _classify_pairs(table.matrix)
+    for i, j in blocked:
+        ax.plot([xs[i], xs[j]], [ys[i], ys[j]], zorder=3, gid="sight-blocked", **BLOCKED_STYLE)
     for i, j in mutual:
         ax.plot([xs[i], xs[j]], [ys[i], ys[j]], zorder=4, gid="sight-mutual", solid_capstyle="round",
                 path_effects=[pe.Stroke(linewidth=4.0, foreground="white", alpha=0.8), pe.Normal()],
@@ -195,9 +212,12 @@ def plot_intervisibility(table, dem, ax=None, points=None, title=None):
     handles = [Line2D([], [], label="both see each other", **MUTUAL_STYLE)]
     if one_way:
         handles.append(Line2D([], [], label="one-way (arrow points at the one seen)", **ONE_WAY_STYLE))
+    if blocked:
+        handles.append(Line2D([], [], label="blocked both ways", **BLOCKED_STYLE))
     handles.append(Line2D([], [], ls="none", marker="o", ms=8, mfc="black", mec="white",
                           label="point (number of the others it sees)"))
-    leg = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=len(handles), fontsize=8,
+    ncol = len(handles) if len(handles) < 4 else 2
+    leg = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=ncol, fontsize=8,
                     frameon=False, handlelength=2.6, columnspacing=1.8)
     leg.set_gid("legend-network")
 
