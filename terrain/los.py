@@ -30,6 +30,7 @@ import xarray as xr
 from .coords import GridPoint, grid_to_latlon, locate
 from .dem import dem_crs, dem_transform
 from .earth import DEFAULT_REFRACTION, curvature_factor
+from .errors import InputError
 from .flags import VISIBLE
 from .fresnel import check_frequency_mhz, first_zone_radius_m, fresnel_verdict
 from .grid import row_geometry
@@ -124,10 +125,19 @@ class LineOfSight:
         a, b = self.observer.label(), self.target.label()
         lines = [f"{a} -> {b}: {self.distance_m / 1000:.2f} km, "
                  f"{'VISIBLE' if self.visible else 'HIDDEN'}"]
-        lines.append(f"  eye {self.observer_eye_m:.1f} m a.s.l. (ground {self.observer.ground_m:.1f} m "
-                     f"+ {self.observer_eye_m - self.observer.ground_m:.1f} m), "
-                     f"target top {self.target_top_m:.1f} m (ground {self.target.ground_m:.1f} m "
-                     f"+ {self.target_top_m - self.target.ground_m:.1f} m)")
+        on_a = float(self.parameters.get("observer_obstacle_m", 0.0))
+        on_b = float(self.parameters.get("target_obstacle_m", 0.0))
+
+        def above(top, ground, roof):
+            if roof:
+                return f"ground {ground:.1f} m + {roof:.1f} m obstacle + {top - ground - roof:.1f} m"
+            return f"ground {ground:.1f} m + {top - ground:.1f} m"
+
+        eye = above(self.observer_eye_m, self.observer.ground_m, on_a)
+        top = above(self.target_top_m, self.target.ground_m, on_b)
+        lines.append(f"  eye {self.observer_eye_m:.1f} m a.s.l. ({eye}), target top {self.target_top_m:.1f} m ({top})")
+        if self.parameters.get("obstacles"):
+            lines.append("  sight line over the obstacles' tops (ground + obstacle heights)")
         if self.visible:
             if math.isfinite(self.min_clearance_m):
                 lines.append(f"  minimum clearance {self.min_clearance_m:.1f} m above the terrain "
@@ -136,8 +146,9 @@ class LineOfSight:
                 lines.append("  no terrain between the two cells (neighbours)")
         else:
             o = self.obstruction
+            surface = "ground + obstacle" if self.parameters.get("obstacles") else "ground"
             lines.append(f"  first blocked {o.distance_m / 1000:.2f} km out at {o.lat:.4f}, {o.lon:.4f} "
-                         f"(ground {o.elevation_m:.0f} m, {o.height_above_sight_line_m:.1f} m above the sight line)")
+                         f"({surface} {o.elevation_m:.0f} m, {o.height_above_sight_line_m:.1f} m above the sight line)")
             lines.append(f"  the target would need to be {self.extra_target_height_m:.1f} m taller to be seen")
         if self.frequency_mhz is not None:
             ratio = self.fresnel_clearance_ratio_min
@@ -152,7 +163,8 @@ class LineOfSight:
 
 def line_of_sight(dem: xr.DataArray, a, b, observer_height: float = 2.0, target_height: float = 0.0,
                   curvature: bool = True, refraction: float = DEFAULT_REFRACTION,
-                  absolute_heights: bool = False, frequency_mhz: float | None = None) -> LineOfSight:
+                  absolute_heights: bool = False, frequency_mhz: float | None = None, obstacles=None,
+                  targets_on_obstacles: bool = False, observer_on_obstacle: bool = False) -> LineOfSight:
     """Exact line of sight from ``a`` to ``b`` over a DEM, by the exact viewshed's rule.
 
     Parameters
@@ -174,6 +186,14 @@ def line_of_sight(dem: xr.DataArray, a, b, observer_height: float = 2.0, target_
         target's height stays above its own ground, as in every analysis (:mod:`terrain.heights`).
     frequency_mhz : float, optional
         Radio frequency in MHz: also measure the first Fresnel zone's clearance (:mod:`terrain.fresnel`).
+    obstacles : xarray.DataArray, array or path, optional
+        Heights above the ground (buildings, canopy), metres, on the DEM's grid or a raster file read onto
+        it, that block the sight line as in :func:`terrain.viewshed` (:mod:`terrain.obstacles`): the
+        profile's terrain is then the ground plus the obstacles, and the clearance is over their tops.
+    targets_on_obstacles : bool
+        The target stands on its cell's obstacle (a roof) rather than on the ground under it.
+    observer_on_obstacle : bool
+        The observer stands on its cell's obstacle (a roof, a tower) rather than on the ground.
 
     Returns
     -------
@@ -199,19 +219,32 @@ def line_of_sight(dem: xr.DataArray, a, b, observer_height: float = 2.0, target_
         frequency_mhz = check_frequency_mhz(frequency_mhz)
     pa = locate(dem, a, role="observer")
     pb = locate(dem, b, role="target")
+    if obstacles is None and (targets_on_obstacles or observer_on_obstacle):
+        raise InputError("targets_on_obstacles and observer_on_obstacle need obstacles; give the obstacle heights "
+                         "(obstacles=, --obstacles FILE) or leave them out")
     curv = curvature_factor(curvature, refraction)
     z = np.ascontiguousarray(dem.values, dtype=np.float32)
     y_m, dx_m = row_geometry(dem_transform(dem), dem.shape, dem_crs(dem))
     eye = eye_elevation_m(pa.ground_m, observer_height, absolute_heights, label=f"the observer {pa.label()}")
-    top = pb.ground_m + target_height
+    on_a = on_b = 0.0
+    if obstacles is not None:
+        from .obstacles import obstacle_grid, surfaces
+
+        obst = obstacle_grid(dem, obstacles)
+        z = surfaces(z, obst, False)[0]   # sight lines cross the tops; each end stands as chosen below
+        on_a = float(obst[pa.r, pa.c]) if observer_on_obstacle else 0.0
+        on_b = float(obst[pb.r, pb.c]) if targets_on_obstacles else 0.0
+        eye += on_a
+    stand = pb.ground_m + on_b   # the ground, or the roof, the target stands on
+    top = stand + target_height
     flag, need32, _, dist, heights = sight_line(z, y_m, dx_m, pa.r, pa.c, pb.r, pb.c, float(eye), curv,
-                                                float(top - pb.ground_m))
+                                                float(target_height), float(stand))
     visible = int(flag) == VISIBLE
     n = max(len(heights) + 1, 1)
     t = np.arange(n + 1, dtype=np.float64) / n
     rows = pa.r + t * (pb.r - pa.r)
     cols = pa.c + t * (pb.c - pa.c)
-    terrain = np.concatenate(([pa.ground_m], heights, [pb.ground_m]))
+    terrain = np.concatenate(([pa.ground_m + on_a], heights, [pb.ground_m + on_b]))
     d = t * dist
     curved = terrain - curv * d * d
     top_curved = top - curv * dist * dist
@@ -219,7 +252,7 @@ def line_of_sight(dem: xr.DataArray, a, b, observer_height: float = 2.0, target_
     clearance = (sight - curved)[1:-1]
     valid = np.isfinite(clearance)
     min_clear = float(np.min(clearance[valid])) if valid.any() else math.inf
-    extra = 0.0 if visible else max(0.0, float(need32) - (top - pb.ground_m))
+    extra = 0.0 if visible else max(0.0, float(need32) - float(target_height))
     lat, lon = grid_to_latlon(dem, rows, cols)
     obstruction = None
     if not visible:
@@ -233,6 +266,8 @@ def line_of_sight(dem: xr.DataArray, a, b, observer_height: float = 2.0, target_
     params = {"observer_height_m": observer_height, "target_height_m": target_height,
               "absolute_heights": absolute_heights, "curvature": curvature, "refraction": refraction,
               "samples": int(n + 1), "ground": "cell value", "sight_line": "between cell centres"}
+    if obstacles is not None:
+        params.update({"obstacles": True, "observer_obstacle_m": on_a, "target_obstacle_m": on_b})
     fresnel = {}
     if frequency_mhz is not None:
         radius = first_zone_radius_m(d, dist - d, frequency_mhz)

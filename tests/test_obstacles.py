@@ -231,3 +231,164 @@ def test_overlook_and_key_terrain_with_obstacles_locally_and_on_dask():
                                 observer_height=5.0, max_distance=2500.0, method="fast")
     assert kt.attrs["obstacles"] == 1 and sum(r["visible_km2"] for r in kt.rows) < sum(
         r["visible_km2"] for r in plain.rows)
+
+
+@pytest.mark.parametrize("roofs", [False, True])
+def test_line_of_sight_and_intervisibility_with_obstacles_equal_the_exact_viewshed(roofs):
+    """line_of_sight(a, b, obstacles=).visible is the exact viewshed's cell at b, on a seeded set of pairs;
+    intervisibility's matrix is line_of_sight pair by pair."""
+    dem = _rough()
+    obst = _blocks(dem.shape, seed=11)
+    opts = dict(obstacles=obst, targets_on_obstacles=roofs, observer_on_obstacle=roofs)
+    rng = np.random.default_rng(21)
+    a = (60, 55)
+    vs = terrain.viewshed(dem, _xy(*a), observer_height=25.0, target_height=1.5, method="exact", **opts)
+    checked = hidden = 0
+    for r, c in rng.integers(2, 118, (60, 2)):
+        if (r, c) == a:
+            continue
+        los = terrain.line_of_sight(dem, _xy(*a), _xy(r, c), observer_height=25.0, target_height=1.5, **opts)
+        assert los.visible == (vs.visible.values[r, c] == 1), (r, c)
+        if not los.visible:
+            hidden += 1
+            assert los.extra_target_height_m == pytest.approx(float(vs.min_visible_height.values[r, c]) - 1.5,
+                                                              abs=1e-3)
+        checked += 1
+    assert checked >= 55 and hidden >= 5 and checked - hidden >= 1
+    los = terrain.line_of_sight(dem, _xy(*a), _xy(20, 30), observer_height=25.0, **opts)
+    assert los.observer_eye_m == pytest.approx(float(dem.values[a]) + 25.0 + (float(obst[a]) if roofs else 0.0))
+    assert ("obstacle" in los.summary()) and los.parameters["obstacles"]
+    # the profile's terrain is ground + obstacles between the ends
+    bare = terrain.line_of_sight(dem, _xy(*a), _xy(20, 30), observer_height=25.0)
+    assert (los.profile_terrain_m[1:-1] >= bare.profile_terrain_m[1:-1] - 1e-9).all()
+    assert (los.profile_terrain_m[1:-1] > bare.profile_terrain_m[1:-1] + 1.0).any()
+
+    points = [_xy(60, 55), _xy(20, 30), _xy(90, 100), _xy(100, 20)]
+    table = terrain.multi.intervisibility(dem, points, observer_height=25.0, target_height=1.5, **opts)
+    for i, p in enumerate(points):
+        for j, q in enumerate(points):
+            if i != j:
+                los = terrain.line_of_sight(dem, p, q, observer_height=25.0, target_height=1.5, **opts)
+                assert table.matrix[i, j] == los.visible
+    assert table.attrs["obstacles"] is True and table.attrs["targets_on_obstacles"] is roofs
+    plain = terrain.multi.intervisibility(dem, points, observer_height=25.0, target_height=1.5)
+    zero = terrain.multi.intervisibility(dem, points, observer_height=25.0, target_height=1.5,
+                                         obstacles=np.zeros(dem.shape))
+    assert np.array_equal(zero.matrix, plain.matrix)
+    with pytest.raises(InputError, match="need obstacles"):
+        terrain.line_of_sight(dem, points[0], points[1], targets_on_obstacles=True)
+
+
+def test_reverse_viewshed_with_obstacles_by_reciprocity():
+    """From where is a 10 m mast on a roof seen by 2 m eyes on the rooftops: each cell's answer equals the
+    viewshed from that cell to the mast's top."""
+    dem = _rough()
+    obst = _blocks(dem.shape, seed=12)
+    mast = (60, 60)
+    rv = terrain.reverse_viewshed(dem, _xy(*mast), observer_height=2.0, target_height=10.0, method="exact",
+                                  obstacles=obst, observers_on_obstacles=True, point_on_obstacle=True)
+    assert rv.attrs["observers_on_obstacles"] == 1 and rv.attrs["point_on_obstacle"] == 1
+    rng = np.random.default_rng(5)
+    seen = 0
+    for r, c in rng.integers(5, 115, (25, 2)):
+        if (r, c) == mast:
+            continue
+        fwd = terrain.line_of_sight(dem, _xy(r, c), _xy(*mast), observer_height=2.0, target_height=10.0,
+                                    obstacles=obst, observer_on_obstacle=True, targets_on_obstacles=True)
+        assert fwd.visible == (rv.visible.values[r, c] == 1), (r, c)
+        seen += fwd.visible
+    assert 0 < seen < 24
+    bare = terrain.reverse_viewshed(dem, _xy(*mast), observer_height=2.0, target_height=10.0, method="exact")
+    assert rv.attrs["obstacles"] == 1 and bare.attrs["obstacles"] == 0
+
+
+def test_cli_los_and_intervis_take_obstacles(tmp_path):
+    """Flat plane, eye 20 m, a 12 m wall 30 cells east: a target 60 cells east (2 dw, inside the 2.5 dw shadow)
+    is hidden over the wall and needs 20 - 8 * 60 / 30 = 4 m to be seen."""
+    dem = _plane()
+    dem_path, wall_path = tmp_path / "plane.tif", tmp_path / "wall.tif"
+    wall = np.zeros(dem.shape, np.float32)
+    wall[:, 50] = 12.0
+    for path, values in ((dem_path, dem.values), (wall_path, wall)):
+        with rasterio.open(path, "w", driver="GTiff", width=values.shape[1], height=values.shape[0], count=1,
+                           dtype="float32", crs="EPSG:32637", transform=T) as ds:
+            ds.write(values[None])
+    base = ["los", str(dem_path), "--from", _xy(40, 20), "--to", _xy(40, 80), "--observer-height", "20",
+            "--no-curvature"]
+    res = CliRunner().invoke(cli, base + ["--obstacles", str(wall_path), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["visible"] is False and out["extra_target_height_m"] == pytest.approx(4.0, abs=0.01)
+    assert out["obstruction"]["elevation_m"] == pytest.approx(12.0)
+    text = CliRunner().invoke(cli, base + ["--obstacles", str(wall_path)]).output
+    assert "ground + obstacle 12 m" in text and "over the obstacles' tops" in text
+    assert json.loads(CliRunner().invoke(cli, base + ["--json"]).stdout)["visible"] is True
+    bad = CliRunner().invoke(cli, base + ["--targets-on-obstacles"])
+    assert bad.exit_code == 2 and "need obstacles" in bad.output
+
+    pts = f"{_xy(40, 20)};{_xy(40, 80)};{_xy(40, 45)}"
+    iv = CliRunner().invoke(cli, ["intervis", str(dem_path), "--points", pts, "--observer-height", "2",
+                                  "--no-curvature", "--obstacles", str(wall_path), "--json"])
+    assert iv.exit_code == 0, iv.output
+    m = np.array(json.loads(iv.stdout)["matrix"])
+    assert m.tolist() == [[1, 0, 1], [0, 1, 0], [1, 0, 1]]   # the wall parts the two sides
+
+
+@pytest.mark.parametrize("method", ["fast", "exact"])
+def test_visibility_index_with_obstacles_equals_the_single_viewsheds(method):
+    from terrain.multi import visibility_index
+    from terrain.viewshed import visible_area_km2
+
+    dem = _rough(60)
+    obst = _blocks(dem.shape, seed=13)
+    for roofs in (False, True):
+        opts = dict(observer_height=3.0, obstacles=obst, targets_on_obstacles=roofs, observer_on_obstacle=roofs)
+        vi = visibility_index(dem, radius=600.0, stride=7, method=method, **opts)
+        assert vi.attrs["obstacles"] == 1 and vi.attrs["observer_on_obstacle"] == int(roofs)
+        for r, c in ((0, 0), (3, 4), (5, 8), (8, 2)):
+            vs = terrain.viewshed(dem, _xy(7 * r, 7 * c), max_distance=600.0, method=method, **opts)
+            assert float(vi.values[r, c]) == pytest.approx(visible_area_km2(vs), rel=1e-6), (roofs, r, c)
+    plain = visibility_index(dem, radius=600.0, stride=7, method=method, observer_height=3.0)
+    assert float(np.nansum(vi.values)) != float(np.nansum(plain.values))
+    zero = visibility_index(dem, radius=600.0, stride=7, method=method, observer_height=3.0,
+                            obstacles=np.zeros(dem.shape))
+    np.testing.assert_allclose(zero.values, plain.values, rtol=1e-12)
+    with pytest.raises(InputError, match="need obstacles"):
+        visibility_index(dem, radius=600.0, stride=7, observer_on_obstacle=True)
+
+
+def test_visibility_index_with_obstacles_on_dask_equals_local():
+    distributed = pytest.importorskip("distributed")
+    from terrain.multi import visibility_index
+    from terrain.multi.distributed import visibility_index as dask_index
+
+    dem = _rough(60)
+    obst = _blocks(dem.shape, seed=13)
+    opts = dict(radius=600.0, stride=5, observer_height=3.0, obstacles=obst, observer_on_obstacle=True,
+                targets_on_obstacles=True)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as lc, \
+            distributed.Client(lc) as client:
+        for method in ("fast", "refined"):
+            local = visibility_index(dem, method=method, **opts)
+            remote = dask_index(dem, method=method, client=client, **opts)
+            np.testing.assert_array_equal(remote.values, local.values)
+
+
+def test_cli_vindex_takes_obstacles(tmp_path):
+    dem = _plane(41, 61)
+    dem_path, wall_path = tmp_path / "plane.tif", tmp_path / "wall.tif"
+    wall = np.zeros(dem.shape, np.float32)
+    wall[:, 30] = 12.0
+    for path, values in ((dem_path, dem.values), (wall_path, wall)):
+        with rasterio.open(path, "w", driver="GTiff", width=values.shape[1], height=values.shape[0], count=1,
+                           dtype="float32", crs="EPSG:32637", transform=T) as ds:
+            ds.write(values[None])
+    base = ["vindex", str(dem_path), "--radius", "600", "--stride", "5", "--no-curvature", "--json"]
+    free = CliRunner().invoke(cli, base)
+    walled = CliRunner().invoke(cli, base + ["--obstacles", str(wall_path)])
+    assert free.exit_code == 0 and walled.exit_code == 0, (free.output, walled.output)
+    a, b = json.loads(free.stdout), json.loads(walled.stdout)
+    assert b["mean_km2"] < a["mean_km2"]
+    api = terrain.multi.visibility_index(terrain.load_dem(dem_path), radius=600.0, stride=5, curvature=False,
+                                         obstacles=str(wall_path))
+    assert b["mean_km2"] == pytest.approx(round(float(np.nanmean(api.values)), 4), abs=1e-4)

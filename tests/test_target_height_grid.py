@@ -101,7 +101,65 @@ def test_bad_target_grids_are_refused():
         terrain.viewshed(dem, OBS, target_height="nowhere.tif")
 
 
+@pytest.mark.parametrize("method", ["fast", "refined", "exact"])
+def test_cumulative_with_a_target_grid_is_the_sum_of_the_single_viewsheds(method):
+    from test_multi_cumulative import on_grid
+
+    dem = _rough()
+    t = _masts(dem.shape, seed=4)
+    points = [OBS, _xy(20, 30), _xy(90, 100)]
+    opts = dict(observer_height=3.0, max_distance=1200.0, target_height=t)
+    cv = terrain.cumulative_viewshed(dem, points, method=method, **opts)
+    singles = [on_grid(dem, terrain.viewshed(dem, p, method=method, outputs=("visible",), **opts), cv)
+               for p in points]
+    assert np.array_equal(cv["count"].values, sum((g == 1).astype(int) for g in singles))
+    for i, g in enumerate(singles):
+        assert np.array_equal(terrain.seen_by_observer(cv, i).values, g == 1)
+    assert cv.attrs["target_height_grid"] == 1
+    ground = terrain.cumulative_viewshed(dem, points, method=method, observer_height=3.0, max_distance=1200.0)
+    assert int(cv["count"].sum()) > int(ground["count"].sum())   # the masts stand out
+    flat = terrain.cumulative_viewshed(dem, points, method=method, observer_height=3.0, max_distance=1200.0,
+                                       target_height=np.zeros(dem.shape))
+    assert np.array_equal(flat["count"].values, ground["count"].values)
+    # with obstacles too: the masts stand on the ground (or the roofs) under the blocking surface
+    roofs = np.where(np.random.default_rng(1).random(dem.shape) < 0.1, 10.0, 0.0).astype(np.float32)
+    both = terrain.cumulative_viewshed(dem, points, method=method, obstacles=roofs, **opts)
+    one = on_grid(dem, terrain.viewshed(dem, points[0], method=method, obstacles=roofs, outputs=("visible",),
+                                        **opts), both)
+    assert np.array_equal(terrain.seen_by_observer(both, 0).values, one == 1)
+
+
+def test_cumulative_target_grid_on_dask_and_through_the_cli(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from terrain.multi.distributed import cumulative_viewshed as dask_cumulative
+
+    dem = _rough()
+    t = _masts(dem.shape, seed=4)
+    points = [OBS, _xy(20, 30), _xy(90, 100)]
+    local = terrain.cumulative_viewshed(dem, points, method="fast", observer_height=3.0, max_distance=1200.0,
+                                        target_height=t)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        remote = dask_cumulative(dem, points, method="fast", observer_height=3.0, max_distance=1200.0,
+                                 target_height=t, client=client)
+    assert np.array_equal(remote["count"].values, local["count"].values)
+    assert remote.attrs["target_height_grid"] == 1
+    dem_path, masts_path = tmp_path / "dem.tif", tmp_path / "masts.tif"
+    for path, values in ((dem_path, dem.values), (masts_path, t)):
+        with rasterio.open(path, "w", driver="GTiff", width=values.shape[1], height=values.shape[0], count=1,
+                           dtype="float32", crs="EPSG:32637", transform=T) as ds:
+            ds.write(values[None])
+    res = CliRunner().invoke(cli, ["cumulative", str(dem_path), "--observers", ";".join(points), "--method", "fast",
+                                   "--observer-height", "3", "--radius", "1200", "--target-height", str(masts_path),
+                                   "--json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)["observers"]
+    assert [r["visible_km2"] for r in rows] == pytest.approx(local["visible_km2"].values.tolist(), abs=1e-3)
+
+
 def test_many_observer_functions_refuse_a_target_grid_with_one_sentence():
     dem = _rough()
-    with pytest.raises(InputError, match="viewshed\\(\\) only so far"):
-        terrain.cumulative_viewshed(dem, [OBS, _xy(30, 30)], target_height=np.zeros(dem.shape))
+    with pytest.raises(InputError, match="pitch window needs one target height"):
+        terrain.cumulative_viewshed(dem, [OBS, _xy(30, 30)], target_height=np.zeros(dem.shape), pitch=(-10, 10))
+    with pytest.raises(InputError, match="cumulative_viewshed\\(\\) so far"):
+        terrain.site_observers(dem, None, [OBS, _xy(30, 30)], k=1, target_height=np.zeros(dem.shape))

@@ -35,7 +35,7 @@ def use_dask(workers, scheduler) -> bool:
 @click.command("cumulative", cls=TerrainCommand)
 @click.argument("dem", nargs=-1, required=True, metavar="DEM...")
 @observers_option
-@height_options
+@height_options(target_raster=True)
 @radius_option()
 @curvature_options
 @click.option("--method", type=click.Choice(METHOD_CHOICES), default=DEFAULT_METHOD, show_default=True,
@@ -61,6 +61,7 @@ def cumulative_command(dem, observers, observer_height, target_height, absolute_
       terrain cumulative dem_samples/hama_standin.tif --observers "Zayn al-Abidin,Jabal Kafra" \\
           --observer-height 10 --radius 15km --out c.tif
       terrain cumulative city.tif --observers posts.csv --radius 3km --obstacles buildings.tif
+      terrain cumulative dem.tif --observers posts.csv --radius 20km --target-height masts.tif
     """
     from ..multi.cumulative import coverage_summary
     check_heights(observer_height, target_height, absolute_heights)

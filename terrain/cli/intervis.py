@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .options import (load_cli_dem, check_heights, curvature_options, height_options, json_option, observer_points, plot_option,
-                      print_json, refraction_value, write_plot)
+from .options import (load_cli_dem, check_heights, curvature_options, height_options, json_option, obstacle_options,
+                      observer_points, plot_option, print_json, refraction_value, write_plot)
 from .preflight import TerrainCommand
 
 
@@ -16,21 +16,27 @@ from .preflight import TerrainCommand
                    "header, GeoJSON, GeoPackage, Shapefile; @FILE: one a line).")
 @height_options(target_default_observer=True)
 @curvature_options
+@obstacle_options
 @plot_option
 @json_option
 def intervis_command(dem, points, observer_height, target_height, absolute_heights, curvature, refraction,
-                     curvature_coefficient, plot_path, as_json):
+                     curvature_coefficient, obstacles_path, targets_on_obstacles, observer_on_obstacle, plot_path,
+                     as_json):
     """Intervisibility: exact line of sight between every pair of points.
 
     The target height defaults to the observer height (masts looking at each
     other), which makes the matrix symmetric; give --target-height to differ.
     With --absolute-heights the observer height is metres above sea level (and, by
-    default, so is each point's top when it is looked at).
+    default, so is each point's top when it is looked at). With --obstacles the
+    sight lines run over the buildings' and trees' tops; --observer-on-obstacle
+    puts each point's eye on its roof, --targets-on-obstacles its top when seen.
 
     \b
     Example:
       terrain intervis dem_samples/hama_standin.tif --points "Zayn al-Abidin;Jabal Kafra;Hama;35.25,36.70" \\
           --observer-height 10
+      terrain intervis city.tif --points posts.csv --obstacles buildings.tif --observer-on-obstacle \
+          --targets-on-obstacles
     """
     from ..multi.intervisibility import intervisibility
     check_heights(observer_height, target_height, absolute_heights)
@@ -39,7 +45,8 @@ def intervis_command(dem, points, observer_height, target_height, absolute_heigh
     table = intervisibility(data, names, observer_height=heights, target_height=target_height,
                             curvature=curvature,
                             refraction=refraction_value(refraction, curvature_coefficient),
-                            absolute_heights=absolute_heights)
+                            absolute_heights=absolute_heights, obstacles=obstacles_path,
+                            targets_on_obstacles=targets_on_obstacles, observer_on_obstacle=observer_on_obstacle)
     plot = None
     if plot_path:
         from ..plot import plot_intervisibility

@@ -7,8 +7,9 @@ import click
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..output_paths import RASTER_SUFFIXES
 from .cumulative import dask_options, use_dask
-from .options import (load_cli_dem, check_heights, cog_option, curvature_options, height_options, json_option, plot_option, print_json,
-                      progress_enabled, radius_option, radius_value, refraction_value, write_output, write_plot)
+from .options import (load_cli_dem, check_heights, cog_option, curvature_options, height_options, json_option,
+                      obstacle_options, plot_option, print_json, progress_enabled, radius_option, radius_value,
+                      refraction_value, write_output, write_plot)
 from .preflight import OutputFile, TerrainCommand
 
 
@@ -22,17 +23,20 @@ from .preflight import OutputFile, TerrainCommand
 @click.option("--method", type=click.Choice(METHOD_CHOICES), default=DEFAULT_METHOD, show_default=True)
 @click.option("--out", "out_path", type=OutputFile(RASTER_SUFFIXES, styled=True),
               help="GeoTIFF of the index (km², float32, with a QGIS style .qml beside it); .nc writes NetCDF.")
+@obstacle_options
 @dask_options
 @plot_option
 @cog_option
 @json_option
 def vindex_command(dem, radius, stride, observer_height, target_height, absolute_heights, curvature, refraction,
-                   curvature_coefficient, method, out_path, workers, scheduler, plot_path, cog, as_json):
+                   curvature_coefficient, method, out_path, obstacles_path, targets_on_obstacles, observer_on_obstacle,
+                   workers, scheduler, plot_path, cog, as_json):
     """Visibility index: the visible area (km²) within a radius from every cell.
 
     \b
     Example:
       terrain vindex dem_samples/hama_standin.tif --radius 10km --stride 4 --out vi.tif
+      terrain vindex city.tif --radius 2km --stride 2 --obstacles buildings.tif --observer-on-obstacle
     """
     import numpy as np
 
@@ -41,7 +45,8 @@ def vindex_command(dem, radius, stride, observer_height, target_height, absolute
     options = dict(radius=radius_value(radius), stride=stride, observer_height=observer_height,
                    target_height=target_height, curvature=curvature,
                    refraction=refraction_value(refraction, curvature_coefficient), method=method,
-                   absolute_heights=absolute_heights, progress=progress_enabled(as_json))
+                   absolute_heights=absolute_heights, progress=progress_enabled(as_json), obstacles=obstacles_path,
+                   targets_on_obstacles=targets_on_obstacles, observer_on_obstacle=observer_on_obstacle)
     if use_dask(workers, scheduler):
         from ..multi.distributed import visibility_index
 

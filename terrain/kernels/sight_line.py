@@ -26,7 +26,7 @@ from .visibility import finish_cell
 
 # Model: the exact viewshed of one cell (R3 horizon, float32 as stored, the shared finish rule) plus its profile.
 @njit(cache=True)
-def sight_line(z, y_m, dx_m, r0, c0, r, c, eye_z, curv, target_h):
+def sight_line(z, y_m, dx_m, r0, c0, r, c, eye_z, curv, target_h, target_ground=math.nan):
     """The R3 sight line from cell ``(r0, c0)`` to cell ``(r, c)`` and the viewshed's verdict on ``(r, c)``.
 
     Parameters
@@ -43,6 +43,9 @@ def sight_line(z, y_m, dx_m, r0, c0, r, c, eye_z, curv, target_h):
         Curvature factor ``(1 - k) / (2 R)``, 1/m (0 = flat earth).
     target_h : float
         Target height above its cell's ground, metres.
+    target_ground : float, optional
+        The ground the target stands on, metres, when it is not the walked surface ``z[r, c]`` (a target
+        under a roof when ``z`` holds the obstacles' tops); ``min_visible_height`` is measured from it.
 
     Returns
     -------
@@ -62,6 +65,7 @@ def sight_line(z, y_m, dx_m, r0, c0, r, c, eye_z, curv, target_h):
     h = r3_walk(z, y_m, dx_m, r0, c0, r, c, eye_z, curv, heights)
     D = cell_distance_m(r, c, r0, c0, y_m, dx_m)
     stored = np.float64(np.float32(h))  # the value a horizon grid (float32) holds
-    flag, need32, _ = finish_cell(np.float64(z[r, c]), stored, D, r, c, r0, c0, y_m, dx_m, eye_z, curv, target_h,
+    ground = np.float64(z[r, c]) if math.isnan(target_ground) else np.float64(target_ground)
+    flag, need32, _ = finish_cell(ground, stored, D, r, c, r0, c0, y_m, dx_m, eye_z, curv, target_h,
                                   0.0, math.inf, 0.0, 360.0, False, True, -90.0, 90.0, False)
     return flag, need32, h, D, heights

@@ -22,7 +22,7 @@ from ..errors import InputError
 from ..viewshed import cell_areas
 from .._resources import available_memory_bytes, format_bytes
 from .observers import (WORD_BITS, BatchResult, dem_geometry, observer_specs, pack, prepare_observers,
-                        run_batches, seen_words, window_slices, with_obstacles)
+                        run_batches, seen_words, split_target_grid, window_slices, with_obstacles)
 
 #: The default ``outputs`` keep the packed mask when it needs at most this many bytes (and memory allows).
 SEEN_BY_AUTO_BYTES = 1 << 30
@@ -65,7 +65,9 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
         ``observer_height``, ``target_height``, ``max_distance`` (metres),
         ``min_distance``, ``azimuth``, ``pitch``, ``curvature``, ``refraction``,
         ``absolute_heights`` as for :func:`terrain.viewshed.viewshed`; each may be
-        a list with one value per observer.
+        a list with one value per observer. ``target_height`` may also be a height for every cell (a grid on
+        the DEM's grid, a DataArray or a raster's path, as for :func:`terrain.viewshed.viewshed`; not with a
+        pitch window).
 
     Returns
     -------
@@ -91,6 +93,7 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
     ...                          max_distance=15_000)
     >>> round(area_km2(union_coverage(cv)), 1)  # doctest: +SKIP
     """
+    viewshed_options, target_grid = split_target_grid(viewshed_options, observers)
     specs = observer_specs(observers, viewshed_options)
     if len(specs) > MAX_COUNT:
         raise InputError(f"{len(specs):,} observers are more than the count can hold ({MAX_COUNT:,}: uint16); "
@@ -98,7 +101,8 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
     names = cumulative_outputs(outputs)
     setups = prepare_observers(dem, specs, method)
     z, y_m, dx_m, row_area = dem_geometry(dem)
-    setups, surf = with_obstacles(dem, z, setups, obstacles, targets_on_obstacles, observer_on_obstacle)
+    setups, surf = with_obstacles(dem, z, setups, obstacles, targets_on_obstacles, observer_on_obstacle,
+                                  target_grid)
     packed = pack(setups)
     with_seen = keep_seen_by(names, len(setups), packed.union_window())
     bar = _progress_bar(len(setups), progress)
@@ -110,7 +114,9 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
     finally:
         if bar:
             bar.close()
-    return as_dataset(dem, result, setups, method, specs, surf.obstacles, targets_on_obstacles, observer_on_obstacle)
+    ds = as_dataset(dem, result, setups, method, specs, surf.obstacles, targets_on_obstacles, observer_on_obstacle)
+    ds.attrs["target_height_grid"] = int(target_grid is not None)
+    return ds
 
 
 #: The grids a cumulative viewshed can hold.

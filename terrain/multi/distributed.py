@@ -31,7 +31,7 @@ from ..earth import DEFAULT_REFRACTION
 from ..errors import InputError
 from .cumulative import as_dataset, cumulative_outputs, keep_seen_by
 from .observers import (BatchResult, PackedObservers, check_batch_method, dem_geometry, observer_specs, pack,
-                        prepare_observers, run_batches, with_obstacles)
+                        prepare_observers, run_batches, split_target_grid, with_obstacles)
 
 SCHEDULER_ENV = "TERRAIN_SCHEDULER"
 
@@ -183,10 +183,12 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
     """
     check_batch_method(method)
     names = cumulative_outputs(outputs)
+    viewshed_options, target_grid = split_target_grid(viewshed_options, observers)
     specs = observer_specs(observers, viewshed_options)
     setups = prepare_observers(dem, specs, method)
     z, y_m, dx_m, row_area = dem_geometry(dem)
-    setups, surf = with_obstacles(dem, z, setups, obstacles, targets_on_obstacles, observer_on_obstacle)
+    setups, surf = with_obstacles(dem, z, setups, obstacles, targets_on_obstacles, observer_on_obstacle,
+                                  target_grid)
     packed = pack(setups)
     with_seen = keep_seen_by(names, len(setups), packed.union_window())
     with dask_client(scheduler, n_workers, client, tasks=len(setups)) as c:
@@ -207,6 +209,7 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
     result = BatchResult(count.astype(np.uint16), seen, analysed.astype(np.uint16), part["area"],
                          part["analysed_area"], window, part["word0"] if seen is not None else 0)
     ds = as_dataset(dem, result, setups, method, specs, surf.obstacles, targets_on_obstacles, observer_on_obstacle)
+    ds.attrs["target_height_grid"] = int(target_grid is not None)
     # the partials always carry count and analysed (they are merged by them); keep what was asked for
     return ds.drop_vars([v for v in ("count", "analysed") if names is not None and v not in names])
 
@@ -237,17 +240,19 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
                      target_height: float = 0.0, curvature: bool = True, refraction: float = DEFAULT_REFRACTION,
                      method: str = DEFAULT_METHOD, absolute_heights: bool = False, scheduler: str | None = None,
                      n_workers: int | None = None, client=None, batch_size: int | None = None,
-                     progress: bool = False) -> xr.DataArray:
+                     progress: bool = False, obstacles=None, targets_on_obstacles: bool = False,
+                     observer_on_obstacle: bool = False) -> xr.DataArray:
     """:func:`terrain.multi.vindex.visibility_index` on a Dask cluster (same arguments and result)."""
     from .vindex import index_dataarray, plan_index
 
     plan = plan_index(dem, radius, stride, observer_height, target_height, curvature, refraction, method,
-                      absolute_heights)
+                      absolute_heights, obstacles, targets_on_obstacles, observer_on_obstacle)
     values = plan.empty_values()
     with dask_client(scheduler, n_workers, client, tasks=plan.observer_count()) as c:
         geom = c.scatter(list(plan.geometry), hash=False)
+        zt_future = c.scatter(plan.zt, hash=False) if plan.zt is not None else None
         for i0, i1, packed, keep in plan.row_blocks():
-            if method == "fast":
+            if method == "fast" and plan.zt is None:
                 # the area-only sweep of terrain.kernels.observer_batch.visible_areas_fast, one thread per task
                 nw = max(1, len(c.scheduler_info().get("workers", {})))
                 futures = [c.submit(_fast_areas_task, *geom, packed.take(b), pure=False)
@@ -255,7 +260,7 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
                 _show_progress(futures, progress)
                 area = np.concatenate(c.gather(futures)) if futures else np.zeros(0)
             else:
-                area, _ = _areas(c, geom, packed, method, None, batch_size, progress)
+                area, _ = _areas(c, geom, packed, method, None, batch_size, progress, zt_future)
             values[i0:i1].reshape(-1)[keep] = area
     return index_dataarray(dem, plan, values)
 

@@ -35,7 +35,8 @@ class IntervisibilityTable(ResultTable):
 
 
 def intervisibility(dem: xr.DataArray, points, observer_height=2.0, target_height=None, curvature: bool = True,
-                    refraction: float = DEFAULT_REFRACTION, absolute_heights: bool = False) -> IntervisibilityTable:
+                    refraction: float = DEFAULT_REFRACTION, absolute_heights: bool = False, obstacles=None,
+                    targets_on_obstacles: bool = False, observer_on_obstacle: bool = False) -> IntervisibilityTable:
     """Exact line of sight between every ordered pair of ``points``.
 
     Parameters
@@ -52,6 +53,11 @@ def intervisibility(dem: xr.DataArray, points, observer_height=2.0, target_heigh
         makes the matrix symmetric.
     curvature, refraction, absolute_heights :
         As for :func:`terrain.los.line_of_sight`.
+    obstacles : xarray.DataArray, array or path, optional
+        Heights above the ground (buildings, canopy), metres, that block the sight lines, as for
+        :func:`terrain.viewshed` (read once for every pair).
+    targets_on_obstacles, observer_on_obstacle : bool
+        A point looked at stands on its cell's obstacle (a roof), and a point looking stands on it.
 
     Returns
     -------
@@ -82,6 +88,13 @@ def intervisibility(dem: xr.DataArray, points, observer_height=2.0, target_heigh
                  for i, (p, h) in enumerate(zip(located, obs_h))]
     else:
         tgt_h = obs_h
+    if obstacles is None and (targets_on_obstacles or observer_on_obstacle):
+        raise InputError("targets_on_obstacles and observer_on_obstacle need obstacles; give the obstacle heights "
+                         "(obstacles=, --obstacles FILE) or leave them out")
+    if obstacles is not None:
+        from ..obstacles import obstacle_grid
+
+        obstacles = obstacle_grid(dem, obstacles)   # read and checked once, not once a pair
     names = [p.label() for p in located]
     matrix = np.eye(n, dtype=bool)
     rows = []
@@ -90,7 +103,9 @@ def intervisibility(dem: xr.DataArray, points, observer_height=2.0, target_heigh
             if i == j:
                 continue
             los = line_of_sight(dem, points[i], points[j], observer_height=obs_h[i], target_height=tgt_h[j],
-                                curvature=curvature, refraction=refraction, absolute_heights=absolute_heights)
+                                curvature=curvature, refraction=refraction, absolute_heights=absolute_heights,
+                                obstacles=obstacles, targets_on_obstacles=targets_on_obstacles,
+                                observer_on_obstacle=observer_on_obstacle)
             matrix[i, j] = los.visible
             clear = los.min_clearance_m
             rows.append({"from": names[i], "to": names[j], "from_index": i, "to_index": j,
@@ -98,7 +113,9 @@ def intervisibility(dem: xr.DataArray, points, observer_height=2.0, target_heigh
                          "clearance_m": round(clear, 3) if math.isfinite(clear) else None,
                          "extra_target_height_m": round(los.extra_target_height_m, 3)})
     attrs = {"points": n, "observer_height_m": obs_h, "target_height_m": tgt_h,
-             "curvature": bool(curvature), "refraction": refraction, "source": dem.attrs.get("source", ""),
+             "curvature": bool(curvature), "refraction": refraction, "obstacles": obstacles is not None,
+             "targets_on_obstacles": bool(targets_on_obstacles), "observer_on_obstacle": bool(observer_on_obstacle),
+             "source": dem.attrs.get("source", ""),
              "synthetic": int(dem.attrs.get("synthetic", 0)),
              "lat": [round(p.lat, 6) for p in located], "lon": [round(p.lon, 6) for p in located]}
     return IntervisibilityTable(rows, attrs, matrix, names, located)

@@ -56,8 +56,9 @@ def observer_specs(observers, options: dict) -> list[dict]:
     grid = options.get("target_height")
     # viewshed's rule for a grid of heights, less a 1-D array: here that is one height per observer
     if is_height_grid(grid) and not (isinstance(grid, np.ndarray) and grid.ndim == 1):
-        raise InputError("a target height per cell (a grid or a raster file) is taken by viewshed() only so far; "
-                         "give the many-observer functions one target height in metres (or one per observer)")
+        raise InputError("a target height per cell (a grid or a raster file) is taken by viewshed() and "
+                         "cumulative_viewshed() so far; give this function one target height in metres (or one "
+                         "per observer)")
     specs = []
     for i, item in enumerate(observers):
         spec = dict(DEFAULTS)
@@ -75,6 +76,24 @@ def observer_specs(observers, options: dict) -> list[dict]:
             spec["point"] = item
         specs.append(spec)
     return specs
+
+
+def split_target_grid(options: dict, observers=()) -> tuple[dict, object]:
+    """``(options, grid)``: a target height per cell (a grid, a DataArray or a raster's path, as
+    :func:`terrain.viewshed.viewshed` takes it) taken out of shared observer options, which then hold a
+    target height of 0; ``grid`` is None when the target height is a number (or one per observer). The
+    batch kernels judge targets on the ground plus this grid (:func:`with_obstacles`)."""
+    grid = options.get("target_height")
+    if not is_height_grid(grid) or (isinstance(grid, np.ndarray) and grid.ndim == 1):
+        return options, None
+    pitched = options.get("pitch") is not None or any(
+        isinstance(o, dict) and o.get("pitch") is not None for o in ([observers] if isinstance(observers, dict)
+                                                                     else observers if not isinstance(observers, str)
+                                                                     else []))
+    if pitched:
+        raise InputError("a pitch window needs one target height (the pitch is measured to the target's top); "
+                         "give target_height as a number, or leave pitch out")
+    return {**options, "target_height": 0.0}, grid
 
 
 def _pick(key, value, i, n):
@@ -113,25 +132,35 @@ class Surfaces:
 
 
 def with_obstacles(dem: xr.DataArray, z: np.ndarray, setups: list[ViewshedSetup], obstacles=None,
-                   targets_on_obstacles: bool = False, observer_on_obstacle: bool = False):
+                   targets_on_obstacles: bool = False, observer_on_obstacle: bool = False, target_grid=None):
     """``(setups, surfaces)`` for many observers with surface obstacles (:mod:`terrain.obstacles`), by the rules
     of :func:`terrain.viewshed.viewshed`: sight lines cross ground + obstacles, targets stand on the ground
     (the roofs with ``targets_on_obstacles``), each observer on the ground (its roof with
-    ``observer_on_obstacle``). Without obstacles: the setups and ``z`` unchanged."""
+    ``observer_on_obstacle``). ``target_grid`` (from :func:`split_target_grid`): a target height per cell,
+    added to the ground targets stand on (the setups then carry a target height of 0). Without either: the
+    setups and ``z`` unchanged."""
     if obstacles is None:
         if targets_on_obstacles or observer_on_obstacle:
             raise InputError("targets_on_obstacles and observer_on_obstacle need obstacles; give the obstacle "
                              "heights (obstacles=, --obstacles FILE) or leave them out")
+        z_block = z_target = z
+    else:
+        import dataclasses
+
+        from ..obstacles import obstacle_grid, surfaces
+
+        obst = obstacle_grid(dem, obstacles)
+        if observer_on_obstacle:
+            setups = [dataclasses.replace(s, eye_z=s.eye_z + float(obst[s.observer.r, s.observer.c]))
+                      for s in setups]
+        z_block, z_target = surfaces(z, obst, targets_on_obstacles)
+    if target_grid is not None:
+        from ..obstacles import height_grid
+
+        z_target = z_target + height_grid(dem, target_grid, "target heights")
+    if z_block is z and z_target is z:
         return setups, Surfaces(z, z)
-    import dataclasses
-
-    from ..obstacles import obstacle_grid, surfaces
-
-    obst = obstacle_grid(dem, obstacles)
-    if observer_on_obstacle:
-        setups = [dataclasses.replace(s, eye_z=s.eye_z + float(obst[s.observer.r, s.observer.c])) for s in setups]
-    z_block, z_target = surfaces(z, obst, targets_on_obstacles)
-    return setups, Surfaces(np.ascontiguousarray(z_block), np.ascontiguousarray(z_target), True)
+    return setups, Surfaces(np.ascontiguousarray(z_block), np.ascontiguousarray(z_target), obstacles is not None)
 
 
 @dataclass

@@ -24,7 +24,8 @@ from ..viewshed import viewshed
 def reverse_viewshed(dem: xr.DataArray, point, observer_height: float = 2.0, target_height: float = 0.0,
                      max_distance: float | None = None, min_distance: float = 0.0, curvature: bool = True,
                      refraction: float = DEFAULT_REFRACTION, method: str = "exact",
-                     absolute_heights: bool = False) -> xr.Dataset:
+                     absolute_heights: bool = False, obstacles=None, observers_on_obstacles: bool = False,
+                     point_on_obstacle: bool = False) -> xr.Dataset:
     """Cells from which an observer would see ``point``.
 
     Parameters
@@ -43,6 +44,13 @@ def reverse_viewshed(dem: xr.DataArray, point, observer_height: float = 2.0, tar
         height stays metres above their own ground (one rule: :mod:`terrain.heights`).
     method : {"exact", "refined", "fast"}
         ``exact`` (default) keeps the reciprocity exact.
+    obstacles : xarray.DataArray, array or path, optional
+        Heights above the ground (buildings, canopy), metres, that block the sight lines, as for
+        :func:`terrain.viewshed`.
+    observers_on_obstacles : bool
+        The would-be observers stand on their cells' obstacles (rooftops), not on the ground.
+    point_on_obstacle : bool
+        The point seen stands on its cell's obstacle (a mast on a roof).
 
     Returns
     -------
@@ -61,9 +69,12 @@ def reverse_viewshed(dem: xr.DataArray, point, observer_height: float = 2.0, tar
     """
     ds = viewshed(dem, point, observer_height=target_height, target_height=observer_height,
                   max_distance=max_distance, min_distance=min_distance, curvature=curvature, refraction=refraction,
-                  method=method, absolute_heights=absolute_heights)
+                  method=method, absolute_heights=absolute_heights, obstacles=obstacles,
+                  targets_on_obstacles=observers_on_obstacles, observer_on_obstacle=point_on_obstacle)
     ds["visible"].attrs["long_name"] = "the point is visible from here"
     ds["min_visible_height"].attrs["long_name"] = "eye height above ground needed here to see the point"
     ds.attrs.update({"reverse": 1, "seen_point_height_m": float(target_height),
-                     "observers_eye_height_m": float(observer_height)})
+                     "observers_eye_height_m": float(observer_height),
+                     "observers_on_obstacles": int(bool(observers_on_obstacles) and obstacles is not None),
+                     "point_on_obstacle": int(bool(point_on_obstacle) and obstacles is not None)})
     return ds

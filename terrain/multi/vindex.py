@@ -36,16 +36,17 @@ def observer_cells(shape, stride: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def pack_grid_observers(z, y_m, dx_m, rows, cols, radius_m, observer_height, target_height, curv,
-                        absolute_heights=False) -> tuple[PackedObservers, np.ndarray]:
+                        absolute_heights=False, stand=None) -> tuple[PackedObservers, np.ndarray]:
     """Observers on cells ``rows x cols`` with windows as :func:`terrain.viewshed.prepare` draws them.
 
-    Returns the packed observers (void cells left out) and the flat indices
-    (into the ``rows x cols`` grid) of those that were packed.
+    ``stand``: the surface the observers stand on where it is not ``z`` (the bare ground, or the roofs, under
+    a blocking surface with obstacles). Returns the packed observers (void cells left out) and the flat
+    indices (into the ``rows x cols`` grid) of those that were packed.
     """
     nrows, ncols = z.shape
     rr, cc = np.meshgrid(rows, cols, indexing="ij")
     rr, cc = rr.ravel(), cc.ravel()
-    ground = z[rr, cc].astype(np.float64)
+    ground = (z if stand is None else stand)[rr, cc].astype(np.float64)
     keep = np.flatnonzero(np.isfinite(ground))
     rr, cc, ground = rr[keep], cc[keep], ground[keep]
     # the window of prepare(): rows within radius along y, columns by the narrowest cell in those rows
@@ -73,7 +74,8 @@ def pack_grid_observers(z, y_m, dx_m, rows, cols, radius_m, observer_height, tar
 def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 1, observer_height: float = 2.0,
                      target_height: float = 0.0, curvature: bool = True, refraction: float = DEFAULT_REFRACTION,
                      method: str = DEFAULT_METHOD, absolute_heights: bool = False, threads: int | None = None,
-                     progress: bool = False, batch_size: int = 2048) -> xr.DataArray:
+                     progress: bool = False, batch_size: int = 2048, obstacles=None,
+                     targets_on_obstacles: bool = False, observer_on_obstacle: bool = False) -> xr.DataArray:
     """Visible area (km^2) within ``radius`` from every ``stride``-th cell: the total viewshed.
 
     Parameters
@@ -94,6 +96,11 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
         Numba threads (default: all).
     progress : bool
         Show progress on stderr (a bar on a terminal, a line every few seconds otherwise).
+    obstacles : xarray.DataArray, array or path, optional
+        Heights above the ground (buildings, canopy), metres, that block sight lines, as for
+        :func:`terrain.viewshed` (:mod:`terrain.obstacles`).
+    targets_on_obstacles, observer_on_obstacle : bool
+        The ground seen is the obstacles' tops (rooftops); each observer stands on its cell's obstacle.
 
     Returns
     -------
@@ -108,7 +115,7 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
     >>> vi = visibility_index(dem, radius=10_000, stride=4)  # doctest: +SKIP
     """
     plan = plan_index(dem, radius, stride, observer_height, target_height, curvature, refraction, method,
-                      absolute_heights)
+                      absolute_heights, obstacles, targets_on_obstacles, observer_on_obstacle)
     z, y_m, dx_m, row_area = plan.geometry
     est = check_index_cost(plan, threads)
     values = plan.empty_values()
@@ -119,12 +126,14 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
         bar = progress_bar(est["observers"], "visibility index")
     try:
         for i0, i1, packed, keep in plan.row_blocks():
-            if method == "fast":
+            if method == "fast" and plan.zt is None:
                 area = visible_areas(z, y_m, dx_m, row_area, packed, threads=threads, batch_size=batch_size,
                                      progress=bar.update if bar else None)
             else:
+                # obstacles: targets stand on another surface than the one sight lines cross, which only the
+                # general batch kernel takes
                 area = run_batches(z, y_m, dx_m, row_area, packed, method, accumulate=False, threads=threads,
-                                   batch_size=batch_size, progress=bar.update if bar else None).area
+                                   batch_size=batch_size, progress=bar.update if bar else None, zt=plan.zt).area
             values[i0:i1].reshape(-1)[keep] = area
     finally:
         if bar:
@@ -145,7 +154,9 @@ SECONDS_PER_CELL = {"fast": 5.5e-8, "refined": 2.0e-7, "exact": 1.5e-6}
 class IndexPlan:
     """A visibility-index job laid out: the DEM geometry, the observer cells, and how to pack them.
 
-    The packed observers are made block by block (:meth:`row_blocks`), never all at once.
+    The packed observers are made block by block (:meth:`row_blocks`), never all at once. With obstacles,
+    ``geometry``'s elevations are the blocking surface, ``zt`` the one targets stand on and ``stand`` the one
+    observers stand on (None without obstacles: both are the DEM).
     """
 
     geometry: tuple
@@ -154,6 +165,8 @@ class IndexPlan:
     stride: int
     params: dict
     pack_args: tuple
+    zt: np.ndarray | None = None
+    stand: np.ndarray | None = None
 
     def row_blocks(self, observers_per_block: int | None = None):
         """Yield ``(i0, i1, packed, keep)`` for observer rows ``i0:i1``: their packed observers (voids left
@@ -163,7 +176,8 @@ class IndexPlan:
         per = max(1, per_block // max(1, self.cols.size))
         for i0 in range(0, self.rows.size, per):
             i1 = min(self.rows.size, i0 + per)
-            packed, keep = pack_grid_observers(z, y_m, dx_m, self.rows[i0:i1], self.cols, *self.pack_args)
+            packed, keep = pack_grid_observers(z, y_m, dx_m, self.rows[i0:i1], self.cols, *self.pack_args,
+                                               stand=self.stand)
             yield i0, i1, packed, keep
 
     def empty_values(self) -> np.ndarray:
@@ -221,7 +235,7 @@ def check_index_cost(plan: IndexPlan, threads: int | None = None) -> dict:
 
 
 def plan_index(dem, radius, stride, observer_height, target_height, curvature, refraction, method,
-               absolute_heights) -> IndexPlan:
+               absolute_heights, obstacles=None, targets_on_obstacles=False, observer_on_obstacle=False) -> IndexPlan:
     """Check a visibility index's arguments and lay out its observers (shared by the local and Dask paths)."""
     check_batch_method(method)
     if not radius > 0:
@@ -230,18 +244,33 @@ def plan_index(dem, radius, stride, observer_height, target_height, curvature, r
     if stride < 1:
         raise InputError(f"stride must be a whole number of cells, 1 or more, got {stride}")
     observer_height, target_height = check_heights(observer_height, target_height, absolute_heights)
+    if obstacles is None and (targets_on_obstacles or observer_on_obstacle):
+        raise InputError("targets_on_obstacles and observer_on_obstacle need obstacles; give the obstacle heights "
+                         "(obstacles=, --obstacles FILE) or leave them out")
     z, y_m, dx_m, row_area = dem_geometry(dem)
+    zt = stand = None
+    if obstacles is not None:
+        from ..obstacles import obstacle_grid, surfaces
+
+        obst = obstacle_grid(dem, obstacles)
+        z_block, z_target = surfaces(z, obst, targets_on_obstacles)
+        stand = z_block if observer_on_obstacle else z
+        z, zt = np.ascontiguousarray(z_block), np.ascontiguousarray(z_target)
     rows, cols = observer_cells(z.shape, stride)
     if absolute_heights:
         with np.errstate(invalid="ignore"):
-            highest = float(np.nanmax(z[::stride, ::stride])) if np.isfinite(z[::stride, ::stride]).any() else np.nan
+            base = (z if stand is None else stand)[::stride, ::stride]
+            highest = float(np.nanmax(base)) if np.isfinite(base).any() else np.nan
         eye_elevation_m(highest, observer_height, True, label="the highest observer cell")
     params = dict(radius_m=float(radius), stride=stride, observer_height_m=float(observer_height),
                   target_height_m=float(target_height), absolute_heights=int(bool(absolute_heights)),
-                  curvature=int(bool(curvature)), refraction=float(refraction), method=method)
+                  curvature=int(bool(curvature)), refraction=float(refraction), method=method,
+                  obstacles=int(obstacles is not None),
+                  targets_on_obstacles=int(bool(targets_on_obstacles) and obstacles is not None),
+                  observer_on_obstacle=int(bool(observer_on_obstacle) and obstacles is not None))
     pack_args = (float(radius), observer_height, target_height, curvature_factor(curvature, refraction),
                  absolute_heights)
-    return IndexPlan((z, y_m, dx_m, row_area), rows, cols, stride, params, pack_args)
+    return IndexPlan((z, y_m, dx_m, row_area), rows, cols, stride, params, pack_args, zt, stand)
 
 
 def index_dataarray(dem, plan: IndexPlan, values: np.ndarray) -> xr.DataArray:
