@@ -87,3 +87,38 @@ def test_keyterrain_on_two_workers_equals_the_local_run_attribute_for_attribute(
     a, b = json.loads(local.stdout), json.loads(dask.stdout)
     assert a == b
     assert a["search_radius_m"] == 10_000.0 and a["rows"]
+
+
+@pytest.mark.parametrize("method", ["fast", "refined", "exact"])
+def test_backend_dask_on_every_many_observer_function_equals_local(client, method):
+    """backend="dask" with client= gives the local result, bit for bit, for every method."""
+    import terrain
+
+    kw = dict(observer_height=4.0, max_distance=700.0, method=method)
+    a = terrain.cumulative_viewshed(DEM, POINTS, **kw)
+    b = terrain.cumulative_viewshed(DEM, POINTS, backend="dask", client=client, **kw)
+    for v in ("count", "analysed", "seen_by", "visible_km2"):
+        assert np.array_equal(a[v].values, b[v].values), v
+    a = terrain.visibility_index(DEM, radius=400.0, stride=6, method=method)
+    b = terrain.visibility_index(DEM, radius=400.0, stride=6, method=method, backend="dask", client=client)
+    assert np.array_equal(a.values, b.values, equal_nan=True)
+    target = xy(DEM, 25, 30)
+    a = terrain.overlook(DEM, target, POINTS, target_radius=250.0, method=method)
+    b = terrain.overlook(DEM, target, POINTS, target_radius=250.0, method=method, backend="dask", client=client)
+    assert a.rows == b.rows and a.attrs == b.attrs
+    a = terrain.key_terrain(DEM, target, within=1500.0, target_radius=250.0, min_prominence=1.0, method=method)
+    b = terrain.key_terrain(DEM, target, within=1500.0, target_radius=250.0, min_prominence=1.0, method=method,
+                            backend="dask", client=client)
+    assert a.rows and a.rows == b.rows and a.attrs == b.attrs
+
+
+def test_backend_options_are_checked_in_one_sentence(client):
+    import terrain
+    from terrain.errors import InputError
+
+    with pytest.raises(InputError, match="unknown backend 'spark'"):
+        terrain.cumulative_viewshed(DEM, POINTS, backend="spark")
+    with pytest.raises(InputError, match="add backend='dask'"):
+        terrain.visibility_index(DEM, radius=400.0, client=client)
+    with pytest.raises(InputError, match="add backend='dask'"):
+        terrain.overlook(DEM, xy(DEM, 25, 30), POINTS, scheduler="tcp://127.0.0.1:1")

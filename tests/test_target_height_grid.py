@@ -161,5 +161,41 @@ def test_many_observer_functions_refuse_a_target_grid_with_one_sentence():
     dem = _rough()
     with pytest.raises(InputError, match="pitch window needs one target height"):
         terrain.cumulative_viewshed(dem, [OBS, _xy(30, 30)], target_height=np.zeros(dem.shape), pitch=(-10, 10))
-    with pytest.raises(InputError, match="cumulative_viewshed\\(\\) so far"):
-        terrain.site_observers(dem, None, [OBS, _xy(30, 30)], k=1, target_height=np.zeros(dem.shape))
+    with pytest.raises(InputError, match="pitch window needs one target height"):
+        terrain.multi.observers.split_target_grid({"target_height": np.zeros(dem.shape)},
+                                                  [{"point": OBS, "pitch": (-5, 5)}])
+
+
+@pytest.mark.parametrize("method", ["fast", "refined"])
+def test_overlook_siting_key_terrain_and_vindex_take_a_target_grid(method):
+    """A grid of one value is that target height, bit for bit; masts on a tenth of the cells raise what is
+    seen; the index with masts equals the single viewsheds' areas."""
+    from terrain.multi import visibility_index
+    from terrain.viewshed import visible_area_km2
+
+    dem = _rough()
+    t = _masts(dem.shape, seed=6)
+    cands = [OBS, _xy(20, 30), _xy(90, 100), _xy(100, 20)]
+    kw = dict(target_radius=600.0, observer_height=3.0, max_distance=2500.0, method=method)
+    one = terrain.overlook(dem, _xy(50, 70), cands, target_height=4.0, **kw)
+    grid = terrain.overlook(dem, _xy(50, 70), cands, target_height=np.full(dem.shape, 4.0), **kw)
+    assert [r["visible_km2"] for r in grid.rows] == [r["visible_km2"] for r in one.rows]
+    assert grid.attrs["target_height_grid"] == 1 and grid.attrs["target_height_m"] is None
+    masts = terrain.overlook(dem, _xy(50, 70), cands, target_height=t, **kw)
+    ground = terrain.overlook(dem, _xy(50, 70), cands, **kw)
+    assert sum(r["visible_km2"] for r in masts.rows) > sum(r["visible_km2"] for r in ground.rows)
+
+    s_one = terrain.site_observers(dem, _xy(50, 70), cands, k=2, target_height=4.0, **kw)
+    s_grid = terrain.site_observers(dem, _xy(50, 70), cands, k=2, target_height=np.full(dem.shape, 4.0), **kw)
+    assert s_grid.posts.rows == s_one.posts.rows and s_grid.attrs["covered_km2"] == s_one.attrs["covered_km2"]
+
+    kt = terrain.key_terrain(dem, _xy(50, 70), within=3000.0, target_radius=600.0, min_prominence=1.0, top=3,
+                             observer_height=3.0, max_distance=2500.0, method=method, target_height=t)
+    assert kt.rows and kt.attrs["target_height_grid"] == 1
+
+    vi = visibility_index(dem, radius=500.0, stride=9, method=method, observer_height=3.0, target_height=t)
+    assert vi.attrs["target_height_grid"] == 1
+    for r, c in ((0, 0), (4, 5), (7, 2), (12, 12)):
+        vs = terrain.viewshed(dem, _xy(9 * r, 9 * c), observer_height=3.0, target_height=t, max_distance=500.0,
+                              method=method, outputs=("visible",))
+        assert float(vi.values[r, c]) == pytest.approx(visible_area_km2(vs), rel=1e-6), (r, c)

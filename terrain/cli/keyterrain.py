@@ -23,7 +23,7 @@ from .preflight import TerrainCommand
 @click.option("--min-prominence", type=float, default=30.0, show_default=True,
               help="Metres of prominence a summit needs to count (the default of terrain demo and report).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many summits to list.")
-@height_options
+@height_options(target_raster=True)
 @curvature_options
 @click.option("--method", type=click.Choice(METHOD_CHOICES), default=DEFAULT_METHOD, show_default=True)
 @obstacle_options

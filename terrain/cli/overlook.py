@@ -54,7 +54,7 @@ def print_ranking(table, title: str) -> None:
               help="Search radius for summits around the target when no --candidates are given.")
 @click.option("--min-prominence", type=float, default=30.0, show_default=True,
               help="Metres of prominence a summit needs to be a candidate.")
-@height_options
+@height_options(target_raster=True)
 @curvature_options
 @click.option("--method", type=click.Choice(METHOD_CHOICES), default=DEFAULT_METHOD, show_default=True)
 @click.option("--top", type=click.IntRange(min=1), help="Show only the best N.")

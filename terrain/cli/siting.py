@@ -91,7 +91,7 @@ def write_posts_geojson(result, path) -> str:
               help="Metres of prominence a summit needs to be a candidate.")
 @click.option("--min-separation", default=None,
               help="No two posts closer than this, e.g. 1km (drops the (1 - 1/e) guarantee).")
-@height_options
+@height_options(target_raster=True)
 @curvature_options
 @click.option("--method", type=click.Choice(METHOD_CHOICES), default=DEFAULT_METHOD, show_default=True,
               help="Viewshed method of every candidate (fast screens many grid candidates quickly).")

@@ -18,7 +18,7 @@ from .preflight import OutputFile, TerrainCommand
 @radius_option(required=True)
 @click.option("--stride", type=click.IntRange(min=1), default=1, show_default=True,
               help="Use every N-th row and column as an observer.")
-@height_options
+@height_options(target_raster=True)
 @curvature_options
 @click.option("--method", type=click.Choice(METHOD_CHOICES), default=DEFAULT_METHOD, show_default=True)
 @click.option("--out", "out_path", type=OutputFile(RASTER_SUFFIXES, styled=True),

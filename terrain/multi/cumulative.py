@@ -32,7 +32,8 @@ MAX_COUNT = 65535
 
 def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METHOD, threads: int | None = None,
                         progress: bool = False, outputs=None, obstacles=None, targets_on_obstacles: bool = False,
-                        observer_on_obstacle: bool = False, **viewshed_options) -> xr.Dataset:
+                        observer_on_obstacle: bool = False, backend: str = "local", client=None,
+                        scheduler: str | None = None, n_workers: int | None = None, **viewshed_options) -> xr.Dataset:
     """Count, for every cell, the observers that see it.
 
     Parameters
@@ -61,6 +62,12 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
         Surface obstacles (buildings, canopy: heights above the ground, a grid or a raster file) that block
         the sight lines, as for :func:`terrain.viewshed.viewshed`; every observer's viewshed is then that
         viewshed with the same obstacles, bit for bit.
+    backend : {"local", "dask"}
+        ``"local"`` (default): numba threads here; ``"dask"``: a ``dask.distributed`` cluster given by
+        ``client``, ``scheduler`` (an address) or ``n_workers`` (a LocalCluster for this call). The result
+        is the same, bit for bit (:mod:`terrain.multi.backends`).
+    client, scheduler, n_workers :
+        The Dask cluster, with ``backend="dask"``.
     **viewshed_options
         ``observer_height``, ``target_height``, ``max_distance`` (metres),
         ``min_distance``, ``azimuth``, ``pitch``, ``curvature``, ``refraction``,
@@ -93,6 +100,15 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
     ...                          max_distance=15_000)
     >>> round(area_km2(union_coverage(cv)), 1)  # doctest: +SKIP
     """
+    from .backends import use_dask
+
+    if use_dask(backend, client, scheduler, n_workers):
+        from .distributed import cumulative_viewshed as on_dask
+
+        return on_dask(dem, observers, method=method, scheduler=scheduler, n_workers=n_workers, client=client,
+                       progress=progress, outputs=outputs, obstacles=obstacles,
+                       targets_on_obstacles=targets_on_obstacles, observer_on_obstacle=observer_on_obstacle,
+                       **viewshed_options)
     viewshed_options, target_grid = split_target_grid(viewshed_options, observers)
     specs = observer_specs(observers, viewshed_options)
     if len(specs) > MAX_COUNT:

@@ -56,9 +56,8 @@ def observer_specs(observers, options: dict) -> list[dict]:
     grid = options.get("target_height")
     # viewshed's rule for a grid of heights, less a 1-D array: here that is one height per observer
     if is_height_grid(grid) and not (isinstance(grid, np.ndarray) and grid.ndim == 1):
-        raise InputError("a target height per cell (a grid or a raster file) is taken by viewshed() and "
-                         "cumulative_viewshed() so far; give this function one target height in metres (or one "
-                         "per observer)")
+        raise InputError("a target height per cell (a grid or a raster file) is not taken here; give one target "
+                         "height in metres (or one per observer)")
     specs = []
     for i, item in enumerate(observers):
         spec = dict(DEFAULTS)

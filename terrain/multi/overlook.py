@@ -17,7 +17,8 @@ from ..methods import DEFAULT_METHOD
 from ..coords import locate
 from ..earth import DEFAULT_REFRACTION
 from ..errors import InputError
-from .observers import dem_geometry, observer_specs, pack, prepare_observers, run_batches, with_obstacles
+from .observers import (dem_geometry, observer_specs, pack, prepare_observers, run_batches, split_target_grid,
+                        with_obstacles)
 from .summits import Summit, find_summits
 from .table import ResultTable
 from .target_area import TargetArea, target_area
@@ -36,7 +37,8 @@ def overlook(dem: xr.DataArray, target, candidates=None, within: float = 15_000.
              method: str = DEFAULT_METHOD, absolute_heights: bool = False, limit: int | None = None,
              threads: int | None = None, progress: bool = False, areas_fn=None,
              radius: float | None = None, obstacles=None, targets_on_obstacles: bool = False,
-             observer_on_obstacle: bool = False) -> ResultTable:
+             observer_on_obstacle: bool = False, backend: str = "local", client=None,
+             scheduler: str | None = None, n_workers: int | None = None) -> ResultTable:
     """How much of a target area each candidate observer sees, ranked by visible area (descending).
 
     Parameters
@@ -76,6 +78,12 @@ def overlook(dem: xr.DataArray, target, candidates=None, within: float = 15_000.
     obstacles, targets_on_obstacles, observer_on_obstacle :
         Surface obstacles (buildings, canopy) that block the sight lines, as for :func:`terrain.viewshed`;
         with ``observer_on_obstacle`` each candidate stands on its cell's roof (its ``eye_m`` says so).
+    backend : {"local", "dask"}
+        ``"local"`` (default): numba threads here; ``"dask"``: a ``dask.distributed`` cluster given by
+        ``client``, ``scheduler`` (an address) or ``n_workers`` (a LocalCluster for this call). The result
+        is the same, bit for bit (:mod:`terrain.multi.backends`).
+    client, scheduler, n_workers :
+        The Dask cluster, with ``backend="dask"``.
 
     Returns
     -------
@@ -93,6 +101,17 @@ def overlook(dem: xr.DataArray, target, candidates=None, within: float = 15_000.
     >>> table.rows[0]["name"]  # doctest: +SKIP
     'Zayn al-Abidin'
     """
+    from .backends import use_dask
+
+    if use_dask(backend, client, scheduler, n_workers):
+        from .distributed import overlook as on_dask
+
+        return on_dask(dem, target, candidates, scheduler=scheduler, n_workers=n_workers, client=client,
+                       within=within, target_radius=target_radius, observer_height=observer_height,
+                       target_height=target_height, max_distance=max_distance, min_prominence=min_prominence,
+                       curvature=curvature, refraction=refraction, method=method, absolute_heights=absolute_heights,
+                       limit=limit, progress=progress, radius=radius, obstacles=obstacles,
+                       targets_on_obstacles=targets_on_obstacles, observer_on_obstacle=observer_on_obstacle)
     within = _search_radius(within, radius, "overlook")
     z, y_m, dx_m, row_area = dem_geometry(dem)
     area = target_area(dem, target, target_radius, y_m, dx_m, row_area)
@@ -120,12 +139,13 @@ def overlook(dem: xr.DataArray, target, candidates=None, within: float = 15_000.
     located = [locate(dem, p, role="candidate observer") for p in points]
     names = [n or p.label() for n, p in zip(names, located)]
     radii = [max_distance if max_distance is not None else _reach_m(area, p, y_m, dx_m) for p in located]
-    specs = observer_specs(points, dict(observer_height=observer_height, target_height=target_height,
-                                        max_distance=radii, curvature=curvature, refraction=refraction,
-                                        absolute_heights=absolute_heights))
+    options, target_grid = split_target_grid(dict(observer_height=observer_height, target_height=target_height,
+                                                  max_distance=radii, curvature=curvature, refraction=refraction,
+                                                  absolute_heights=absolute_heights))
+    specs = observer_specs(points, options)
     visible, _, eyes = (areas_fn or overlook_areas)(dem, specs, area, method, threads=threads, progress=progress,
                                                     obstacle_options=(obstacles, targets_on_obstacles,
-                                                                      observer_on_obstacle))
+                                                                      observer_on_obstacle, target_grid))
     rows = []
     for i, (p, s) in enumerate(zip(located, specs)):
         d = _distance_m(y_m, dx_m, area.centre.r, area.centre.c, p.r, p.c)
@@ -143,8 +163,9 @@ def overlook(dem: xr.DataArray, target, candidates=None, within: float = 15_000.
         ranked = ranked[:int(limit)]
     attrs = {"target": area.label, "target_lat": round(area.centre.lat, 6), "target_lon": round(area.centre.lon, 6),
              "target_area_km2": round(area.area_km2, 4), "observer_height_m": observer_height,
-             "target_height_m": target_height, "method": method, "obstacles": int(obstacles is not None),
-             "source": dem.attrs.get("source", ""),
+             "target_height_m": None if target_grid is not None else target_height,
+             "target_height_grid": int(target_grid is not None), "method": method,
+             "obstacles": int(obstacles is not None), "source": dem.attrs.get("source", ""),
              "synthetic": int(dem.attrs.get("synthetic", 0))}
     return ResultTable(ranked, attrs)
 
@@ -180,6 +201,7 @@ def overlook_areas(dem, specs, area: TargetArea, method: str, threads=None, prog
                    obstacle_options=(None, False, False)):
     """Visible and analysed area (km^2) of the target from each observer of ``specs``, and each one's eye
     (metres above sea level); ``obstacle_options``: ``(obstacles, targets_on_obstacles, observer_on_obstacle)``
+    and optionally a target height per cell
     of :func:`terrain.multi.observers.with_obstacles`."""
     setups = prepare_observers(dem, specs, method)
     bar = None
@@ -233,7 +255,8 @@ def key_terrain(dem: xr.DataArray, target, within: float = KEY_TERRAIN_WITHIN_M,
         Deprecated spelling of ``within`` (it warns).
     **options
         Further options of :func:`overlook` (``max_distance`` -- the viewing distance, by default just
-        far enough to reach the target area --, ``target_height``, ``method``, ``curvature``, ...).
+        far enough to reach the target area --, ``target_height``, ``method``, ``curvature``, ``backend``
+        and its ``client``/``scheduler``/``n_workers``, ...).
 
     Examples
     --------

@@ -32,7 +32,8 @@ from ..coords import locate
 from ..earth import DEFAULT_REFRACTION
 from ..errors import InputError
 from ..methods import DEFAULT_METHOD
-from .observers import dem_geometry, observer_specs, pack, prepare_observers, run_batches, window_slices, with_obstacles
+from .observers import (dem_geometry, observer_specs, pack, prepare_observers, run_batches, split_target_grid,
+                        window_slices, with_obstacles)
 from .overlook import _reach_m
 from .summits import Summit, find_summits
 from .table import ResultTable
@@ -253,11 +254,12 @@ def site_observers(dem: xr.DataArray, target=None, candidates="summits", k: int 
     names = [nm or p.label() for nm, p in zip(names, located)]
     radii = [max_distance if max_distance is not None else
              (None if target is None else _reach_m(area, p, y_m, dx_m)) for p in located]
-    specs = observer_specs(points, dict(observer_height=heights, target_height=target_height, max_distance=radii,
-                                        curvature=curvature, refraction=refraction,
-                                        absolute_heights=absolute_heights))
+    options, target_grid = split_target_grid(dict(observer_height=heights, target_height=target_height,
+                                                  max_distance=radii, curvature=curvature, refraction=refraction,
+                                                  absolute_heights=absolute_heights))
+    specs = observer_specs(points, options)
     packed, eyes = _coverage_masks(dem, specs, area, method, z, y_m, dx_m, row_area, threads, progress,
-                                   (obstacles, targets_on_obstacles, observer_on_obstacle))
+                                   (obstacles, targets_on_obstacles, observer_on_obstacle, target_grid))
     weights = row_area[rows_t].astype(np.float64)
     blocked = None
     if min_separation_m > 0:
@@ -306,7 +308,9 @@ def site_observers(dem: xr.DataArray, target=None, candidates="summits", k: int 
              "target_area_km2": round(total, 4), "k": k, "candidates": n,
              "candidate_source": candidates if isinstance(candidates, str) else "list",
              "observer_height_m": observer_height if np.isscalar(observer_height) else "per candidate",
-             "target_height_m": target_height, "max_distance_m": max_distance, "min_separation_m": min_separation_m,
+             "target_height_m": None if target_grid is not None else target_height,
+             "target_height_grid": int(target_grid is not None),
+             "max_distance_m": max_distance, "min_separation_m": min_separation_m,
              "method": method, "obstacles": int(obstacles is not None),
              "covered_km2": round(cumulative, 4), "covered_percent": pct(cumulative),
              "dead_ground_km2": round(total - cumulative, 4), "dead_ground_percent": pct(total - cumulative),

@@ -75,7 +75,8 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
                      target_height: float = 0.0, curvature: bool = True, refraction: float = DEFAULT_REFRACTION,
                      method: str = DEFAULT_METHOD, absolute_heights: bool = False, threads: int | None = None,
                      progress: bool = False, batch_size: int = 2048, obstacles=None,
-                     targets_on_obstacles: bool = False, observer_on_obstacle: bool = False) -> xr.DataArray:
+                     targets_on_obstacles: bool = False, observer_on_obstacle: bool = False, backend: str = "local",
+                     client=None, scheduler: str | None = None, n_workers: int | None = None) -> xr.DataArray:
     """Visible area (km^2) within ``radius`` from every ``stride``-th cell: the total viewshed.
 
     Parameters
@@ -87,7 +88,8 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
     stride : int
         Use every ``stride``-th row and column as an observer (1: every cell).
     observer_height, target_height : float
-        Metres above the ground (or above sea level with ``absolute_heights``).
+        Metres above the ground (or above sea level with ``absolute_heights``); ``target_height`` may also
+        be a height for every cell (a grid, a DataArray or a raster's path, as for :func:`terrain.viewshed`).
     curvature, refraction :
         As for :func:`terrain.viewshed.viewshed`.
     method : {"refined", "fast", "exact"}
@@ -101,6 +103,12 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
         :func:`terrain.viewshed` (:mod:`terrain.obstacles`).
     targets_on_obstacles, observer_on_obstacle : bool
         The ground seen is the obstacles' tops (rooftops); each observer stands on its cell's obstacle.
+    backend : {"local", "dask"}
+        ``"local"`` (default): numba threads here; ``"dask"``: a ``dask.distributed`` cluster given by
+        ``client``, ``scheduler`` (an address) or ``n_workers`` (a LocalCluster for this call). The result
+        is the same, bit for bit (:mod:`terrain.multi.backends`).
+    client, scheduler, n_workers :
+        The Dask cluster, with ``backend="dask"``.
 
     Returns
     -------
@@ -114,6 +122,15 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
     >>> dem = terrain.load_dem("dem_samples/hama_standin.tif").isel(y=slice(None, None, 3), x=slice(None, None, 3))
     >>> vi = visibility_index(dem, radius=10_000, stride=4)  # doctest: +SKIP
     """
+    from .backends import use_dask
+
+    if use_dask(backend, client, scheduler, n_workers):
+        from .distributed import visibility_index as on_dask
+
+        return on_dask(dem, radius, stride, observer_height, target_height, curvature, refraction, method,
+                       absolute_heights, scheduler=scheduler, n_workers=n_workers, client=client, progress=progress,
+                       obstacles=obstacles, targets_on_obstacles=targets_on_obstacles,
+                       observer_on_obstacle=observer_on_obstacle)
     plan = plan_index(dem, radius, stride, observer_height, target_height, curvature, refraction, method,
                       absolute_heights, obstacles, targets_on_obstacles, observer_on_obstacle)
     z, y_m, dx_m, row_area = plan.geometry
@@ -243,6 +260,11 @@ def plan_index(dem, radius, stride, observer_height, target_height, curvature, r
     stride = int(stride)
     if stride < 1:
         raise InputError(f"stride must be a whole number of cells, 1 or more, got {stride}")
+    from ..viewshed import is_height_grid
+
+    target_grid = target_height if is_height_grid(target_height) else None
+    if target_grid is not None:
+        target_height = 0.0   # the targets' tops: the ground they stand on plus the grid (below)
     observer_height, target_height = check_heights(observer_height, target_height, absolute_heights)
     if obstacles is None and (targets_on_obstacles or observer_on_obstacle):
         raise InputError("targets_on_obstacles and observer_on_obstacle need obstacles; give the obstacle heights "
@@ -256,6 +278,10 @@ def plan_index(dem, radius, stride, observer_height, target_height, curvature, r
         z_block, z_target = surfaces(z, obst, targets_on_obstacles)
         stand = z_block if observer_on_obstacle else z
         z, zt = np.ascontiguousarray(z_block), np.ascontiguousarray(z_target)
+    if target_grid is not None:
+        from ..obstacles import height_grid
+
+        zt = np.ascontiguousarray((z if zt is None else zt) + height_grid(dem, target_grid, "target heights"))
     rows, cols = observer_cells(z.shape, stride)
     if absolute_heights:
         with np.errstate(invalid="ignore"):
@@ -263,7 +289,8 @@ def plan_index(dem, radius, stride, observer_height, target_height, curvature, r
             highest = float(np.nanmax(base)) if np.isfinite(base).any() else np.nan
         eye_elevation_m(highest, observer_height, True, label="the highest observer cell")
     params = dict(radius_m=float(radius), stride=stride, observer_height_m=float(observer_height),
-                  target_height_m=float(target_height), absolute_heights=int(bool(absolute_heights)),
+                  target_height_m=float("nan") if target_grid is not None else float(target_height),
+                  target_height_grid=int(target_grid is not None), absolute_heights=int(bool(absolute_heights)),
                   curvature=int(bool(curvature)), refraction=float(refraction), method=method,
                   obstacles=int(obstacles is not None),
                   targets_on_obstacles=int(bool(targets_on_obstacles) and obstacles is not None),
