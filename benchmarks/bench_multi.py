@@ -135,6 +135,42 @@ def bench_dask(dem, pts, radius):
     return times
 
 
+def bench_dask_vindex(stride, radius):
+    """The visibility index of the Hama 3" grid on 1 and 2 single-threaded workers: ``{workers: seconds}``."""
+    from distributed import Client, LocalCluster
+
+    import terrain
+    from terrain.multi import distributed as D
+
+    dem = terrain.load_dem(REPO / "dem_samples" / "hama_standin.tif")
+    dem3 = terrain.dem_from_array(dem.values[1::3, 1::3], _thin_transform(dem, 3), crs=dem.rio.crs)
+    times = {}
+    for workers in (1, 2):
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cl, \
+                Client(cl) as client:
+            D.visibility_index(dem3.isel(y=slice(0, 40), x=slice(0, 40)), radius=1000, client=client)  # warm
+            t = time.perf_counter()
+            D.visibility_index(dem3, radius=radius, stride=stride, client=client)
+            times[workers] = time.perf_counter() - t
+    return times
+
+
+def dask_rows(args, dem, pts) -> list[tuple[str, str, str]]:
+    """The rows of the 1 vs 2 worker jobs: the cumulative job and the visibility index."""
+    from terrain.methods import DEFAULT_METHOD
+
+    times = bench_dask(dem, pts[:args.dask_observers], args.radius)
+    rows = [(f"Dask LocalCluster, cumulative of {args.dask_observers} observers (same job, method {DEFAULT_METHOD})",
+             f"1 worker {times[1]:.1f} s, 2 workers {times[2]:.1f} s", f"speed-up {times[1] / times[2]:.2f}x")]
+    print(rows[-1])
+    vtimes = bench_dask_vindex(args.dask_vi_stride, args.radius)
+    rows.append((f"Dask LocalCluster, visibility index, r = {args.radius / 1000:g} km, Hama 3\" 600x720, "
+                 f"stride {args.dask_vi_stride}, method {DEFAULT_METHOD}",
+                 f"1 worker {vtimes[1]:.1f} s, 2 workers {vtimes[2]:.1f} s", f"speed-up {vtimes[1] / vtimes[2]:.2f}x"))
+    print(rows[-1])
+    return rows
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--observers", type=int, default=1000)
@@ -146,10 +182,13 @@ def main(argv=None):
                     help="only the visibility index; replace its row in the existing results file")
     ap.add_argument("--quick", action="store_true", help="small sizes (a minute)")
     ap.add_argument("--cumulative-only", action="store_true", help="only the cumulative rows (fast and the default)")
+    ap.add_argument("--dask-only", action="store_true",
+                    help="only the 1 vs 2 worker rows (printed; the results file is left as it is)")
+    ap.add_argument("--dask-vi-stride", type=int, default=6, help="observer stride of the Dask visibility index")
     ap.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "multi.md"))
     args = ap.parse_args(argv)
     if args.quick:
-        args.observers, args.vi_stride, args.dask_observers = 100, 4, 40
+        args.observers, args.vi_stride, args.dask_observers, args.dask_vi_stride = 100, 4, 40, 12
     if args.vi_only:
         row = vindex_row(args)
         print(row)
@@ -158,6 +197,12 @@ def main(argv=None):
     rows = []
     dem = synthetic_1s(args.grid)
     from terrain.methods import DEFAULT_METHOD
+
+    if args.dask_only:
+        rng = np.random.default_rng(1)
+        pts = list(zip(rng.uniform(35.05, 35.95, args.observers), rng.uniform(36.05, 36.95, args.observers)))
+        dask_rows(args, dem, pts)
+        return
 
     for method in dict.fromkeys(("fast", DEFAULT_METHOD)):
         dt, cells, summary, pts = bench_cumulative(dem, args.observers, args.radius, method)
@@ -171,11 +216,7 @@ def main(argv=None):
         return
     rows.append(vindex_row(args))
     print(rows[-1])
-    times = bench_dask(dem, pts[:args.dask_observers], args.radius)
-    rows.append((f"Dask LocalCluster, cumulative of {args.dask_observers} observers (same job)",
-                 f"1 worker {times[1]:.1f} s, 2 workers {times[2]:.1f} s",
-                 f"speed-up {times[1] / times[2]:.2f}x"))
-    print(rows[-1])
+    rows += dask_rows(args, dem, pts)
     text = ["# Many-observer benchmarks", "", f"Machine: {machine()}", "",
             f"Command: `python benchmarks/bench_multi.py {' '.join(sys.argv[1:] if argv is None else argv)}`".rstrip(), "",
             "| job | time | notes |", "|---|---|---|"]
