@@ -289,24 +289,52 @@ class DemStream:
         return _dataarray_bounds(self.transform, self.shape)
 
     def blocks(self, rows_per_block: int = 1024):
-        rows, cols = self.shape
+        rows = self.shape[0]
         with _open(self.path) as ds:
-            south_up, east_west = ds.transform.e > 0, ds.transform.a < 0
             for r0 in range(0, rows, rows_per_block):
-                n = min(rows_per_block, rows - r0)
-                file_r0 = rows - r0 - n if south_up else r0
-                block = np.empty((n, cols), np.float32)
-                try:
-                    ds.read(self.band, window=rasterio.windows.Window(0, file_r0, cols, n), out=block)
-                except rasterio.errors.RasterioIOError as exc:
-                    raise DataError(f"{ds.name} could not be read ({str(exc).splitlines()[0]}); the file is "
-                                    "corrupt, download or copy it again") from None
-                _to_metres(block, ds, self.band)
-                if south_up:
-                    block = block[::-1]
-                if east_west:
-                    block = block[:, ::-1]
-                yield r0, block
+                yield r0, self._read_rows(ds, r0, min(r0 + rows_per_block, rows))
+
+    def rows(self, r0: int, r1: int, out: np.ndarray | None = None) -> np.ndarray:
+        """North-up rows ``r0:r1`` as :func:`read_dem` holds them (float32 metres, NaN for voids); ``out``: a
+        buffer of at least that many rows to read them into (reused from band to band, so a long run does
+        not fragment the heap with one large allocation a band)."""
+        with _open(self.path) as ds:
+            return self._read_rows(ds, r0, r1, out)
+
+    def rows_dataarray(self, r0: int, r1: int, out: np.ndarray | None = None) -> xr.DataArray:
+        """Rows ``r0:r1`` as a DEM DataArray, as :func:`load_dem` would give that part of the file (read into
+        ``out`` when given, as :meth:`rows`)."""
+        values = self.rows(r0, r1, out)
+        transform = self.transform * Affine.translation(0, r0)
+        da = _as_dataarray(values, transform, self.crs, source=self.source, synthetic=self.synthetic,
+                           files=[str(self.path)])
+        da.attrs.update({"band": self.band, "band_count": self.band_count})
+        return da
+
+    def grid_dataarray(self) -> xr.DataArray:
+        """The whole grid as a DEM DataArray without its values (a read-only NaN view of no memory): the
+        coordinates, transform, CRS and attributes, to label results on."""
+        values = np.broadcast_to(np.float32(np.nan), self.shape)
+        return _as_dataarray(values, self.transform, self.crs, source=self.source, synthetic=self.synthetic,
+                             files=[str(self.path)])
+
+    def _read_rows(self, ds, r0: int, r1: int, out: np.ndarray | None = None) -> np.ndarray:
+        rows, cols = self.shape
+        n = r1 - r0
+        south_up, east_west = ds.transform.e > 0, ds.transform.a < 0
+        file_r0 = rows - r0 - n if south_up else r0
+        block = np.empty((n, cols), np.float32) if out is None else out.reshape(-1)[:n * cols].reshape(n, cols)
+        try:
+            ds.read(self.band, window=rasterio.windows.Window(0, file_r0, cols, n), out=block)
+        except rasterio.errors.RasterioIOError as exc:
+            raise DataError(f"{ds.name} could not be read ({str(exc).splitlines()[0]}); the file is "
+                            "corrupt, download or copy it again") from None
+        _to_metres(block, ds, self.band)
+        if south_up:
+            block = block[::-1]
+        if east_west:
+            block = block[:, ::-1]
+        return np.ascontiguousarray(block)
 
 
 def stream_dem(path, band: int = 1) -> DemStream:

@@ -124,7 +124,14 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
     """
     from .backends import use_dask
 
-    if use_dask(backend, client, scheduler, n_workers):
+    dask = use_dask(backend, client, scheduler, n_workers)
+    if not isinstance(dem, xr.DataArray):
+        return _index_of_file(dem, radius, stride, dict(
+            observer_height=observer_height, target_height=target_height, curvature=curvature,
+            refraction=refraction, method=method, absolute_heights=absolute_heights, obstacles=obstacles,
+            targets_on_obstacles=targets_on_obstacles, observer_on_obstacle=observer_on_obstacle),
+            threads, progress, dask, client, scheduler, n_workers)
+    if dask:
         from .distributed import visibility_index as on_dask
 
         return on_dask(dem, radius, stride, observer_height, target_height, curvature, refraction, method,
@@ -133,29 +140,58 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
                        observer_on_obstacle=observer_on_obstacle)
     plan = plan_index(dem, radius, stride, observer_height, target_height, curvature, refraction, method,
                       absolute_heights, obstacles, targets_on_obstacles, observer_on_obstacle)
-    z, y_m, dx_m, row_area = plan.geometry
     est = check_index_cost(plan, threads)
-    values = plan.empty_values()
     bar = None
     if progress:
         from .._progress import progress_bar
 
         bar = progress_bar(est["observers"], "visibility index")
     try:
-        for i0, i1, packed, keep in plan.row_blocks():
-            if method == "fast" and plan.zt is None:
-                area = visible_areas(z, y_m, dx_m, row_area, packed, threads=threads, batch_size=batch_size,
-                                     progress=bar.update if bar else None)
-            else:
-                # obstacles: targets stand on another surface than the one sight lines cross, which only the
-                # general batch kernel takes
-                area = run_batches(z, y_m, dx_m, row_area, packed, method, accumulate=False, threads=threads,
-                                   batch_size=batch_size, progress=bar.update if bar else None, zt=plan.zt).area
-            values[i0:i1].reshape(-1)[keep] = area
+        values = run_plan(plan, threads, batch_size, bar.update if bar else None)
     finally:
         if bar:
             bar.close()
     return index_dataarray(dem, plan, values)
+
+
+def run_plan(plan: "IndexPlan", threads: int | None = None, batch_size: int = 2048, progress=None) -> np.ndarray:
+    """The index values of a plan's observers (float32 km², NaN on voids), on this machine's threads;
+    ``progress``: a callable taking the number of observers just finished."""
+    z, y_m, dx_m, row_area = plan.geometry
+    values = plan.empty_values()
+    for i0, i1, packed, keep in plan.row_blocks():
+        if plan.params["method"] == "fast" and plan.zt is None:
+            area = visible_areas(z, y_m, dx_m, row_area, packed, threads=threads, batch_size=batch_size,
+                                 progress=progress)
+        else:
+            # obstacles: targets stand on another surface than the one sight lines cross, which only the
+            # general batch kernel takes
+            area = run_batches(z, y_m, dx_m, row_area, packed, plan.params["method"], accumulate=False,
+                               threads=threads, batch_size=batch_size, progress=progress, zt=plan.zt).area
+        values[i0:i1].reshape(-1)[keep] = area
+    return values
+
+
+def _index_of_file(path, radius, stride, options, threads, progress, dask, client, scheduler, n_workers):
+    """The index of a DEM given as a file or VRT, band by band (:mod:`terrain.multi.tiled`)."""
+    import os
+
+    from .tiled import visibility_index_from_file
+
+    if not isinstance(path, (str, os.PathLike)):
+        raise InputError("give the DEM as a DataArray (terrain.load_dem) or as one file (a GeoTIFF, an SRTM tile "
+                         "or a VRT of tiles) to run it band by band")
+    for name in ("obstacles", "target_height"):
+        value = options[name]
+        if isinstance(value, (np.ndarray, xr.DataArray)) and np.ndim(value) > 0:
+            raise InputError(f"{name} on a DEM read band by band must be a raster file (read onto each band), "
+                             "not an array")
+    if not dask:
+        return visibility_index_from_file(path, radius, stride, options, progress=progress, threads=threads)
+    from .distributed import dask_client
+
+    with dask_client(scheduler, n_workers, client) as c:
+        return visibility_index_from_file(path, radius, stride, options, progress=progress, client=c)
 
 
 #: Observers packed at a time: the plan is streamed in blocks of observer rows, so its memory (about
