@@ -205,11 +205,10 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
     wanted = check_outputs(outputs)
     target_grid = is_height_grid(target_height)
     if target_grid and pitch is not None:
-        raise InputError("a pitch window needs one target height (the pitch is measured to the target's top); "
-                         "give target_height as a number, or leave pitch out")
-    if obstacles is None and (targets_on_obstacles or observer_on_obstacle):
-        raise InputError("targets_on_obstacles and observer_on_obstacle need obstacles; give the obstacle heights "
-                         "(obstacles=, --obstacles FILE) or leave them out")
+        refuse_pitch_with_target_grid()
+    from .obstacles import check_obstacle_flags
+
+    check_obstacle_flags(obstacles, targets_on_obstacles, observer_on_obstacle)
     setup_args = (observer_height, 0.0 if target_grid else target_height, max_distance, min_distance, azimuth,
                   pitch, curvature, refraction, absolute_heights, method)
     s = prepare(dem, observer, *setup_args)
@@ -290,6 +289,13 @@ def viewshed(dem: xr.DataArray, observer, observer_height: float = 2.0, target_h
         refraction=float(refraction), obstacles=int(obst is not None),
         targets_on_obstacles=int(bool(targets_on_obstacles) and obst is not None),
         eye_on_obstacle=int(bool(observer_on_obstacle) and obst is not None)))
+
+
+def refuse_pitch_with_target_grid() -> None:
+    """A pitch window with a target height per cell: refused in one sentence (the pitch is measured to one
+    target top)."""
+    raise InputError("a pitch window needs one target height (the pitch is measured to the target's top); "
+                     "give target_height as a number, or leave pitch out")
 
 
 def is_height_grid(value) -> bool:
@@ -485,5 +491,9 @@ def viewshed_summary(result: xr.Dataset) -> dict:
                                          "min_distance_m", "azimuth_start_deg", "azimuth_end_deg",
                                          "pitch_low_deg", "pitch_high_deg", "curvature", "refraction",
                                          "absolute_heights")},
+        "target_height_grid": bool(a.get("target_height_grid", 0)),
+        "obstacles": bool(a.get("obstacles", 0)),
+        "targets_on_obstacles": bool(a.get("targets_on_obstacles", 0)),
+        "observer_on_obstacle": bool(a.get("eye_on_obstacle", 0)),
         "source": a.get("source", ""),
     }

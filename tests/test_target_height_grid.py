@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import rasterio
 from click.testing import CliRunner
-from test_obstacles import T, _rough, _xy
+from test_obstacles import T, _rough, _xy, write_tif
 
 import terrain
 from terrain.cli.main import cli
@@ -76,7 +76,10 @@ def test_target_height_raster_file_through_the_cli(tmp_path):
                                    "--target-height", str(t_path), "--method", "exact", "--out", str(out), "--json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
-    assert data["parameters"]["target_height_m"] is None
+    assert data["parameters"]["target_height_m"] is None and data["target_height_grid"] is True
+    text = CliRunner().invoke(cli, ["viewshed", str(dem_path), "--observer", OBS, "--target-height", str(t_path),
+                                    "--method", "fast"]).output
+    assert f"targets   a height per cell from {t_path}" in text
     api = terrain.viewshed(terrain.load_dem(dem_path), OBS, observer_height=3.0, target_height=str(t_path),
                            method="exact")
     with rasterio.open(out) as src:
@@ -145,10 +148,8 @@ def test_cumulative_target_grid_on_dask_and_through_the_cli(tmp_path):
     assert np.array_equal(remote["count"].values, local["count"].values)
     assert remote.attrs["target_height_grid"] == 1
     dem_path, masts_path = tmp_path / "dem.tif", tmp_path / "masts.tif"
-    for path, values in ((dem_path, dem.values), (masts_path, t)):
-        with rasterio.open(path, "w", driver="GTiff", width=values.shape[1], height=values.shape[0], count=1,
-                           dtype="float32", crs="EPSG:32637", transform=T) as ds:
-            ds.write(values[None])
+    write_tif(dem_path, dem.values)
+    write_tif(masts_path, t)
     res = CliRunner().invoke(cli, ["cumulative", str(dem_path), "--observers", ";".join(points), "--method", "fast",
                                    "--observer-height", "3", "--radius", "1200", "--target-height", str(masts_path),
                                    "--json"])

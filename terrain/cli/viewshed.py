@@ -131,6 +131,12 @@ def viewshed_command(dem, observer, observer_height, target_height, absolute_hei
                f"method {summary['method']}")
     click.echo(f"  visible   {summary['visible_km2']:.2f} km² of {summary['analysed_km2']:.2f} km² analysed "
                f"({summary['visible_percent']:.1f} %)")
+    if summary["target_height_grid"]:
+        click.echo(f"  targets   a height per cell from {target_height} (a cell is visible when its own target is)")
+    if summary["obstacles"]:
+        on = "the roofs" if summary["targets_on_obstacles"] else "the ground"
+        click.echo(f"  obstacles {obstacles_path}: sight lines over their tops, targets on {on}"
+                   + (", the observer on its roof" if summary["observer_on_obstacle"] else ""))
     if result.attrs.get("synthetic"):
         click.echo(f"  data      {result.attrs.get('source')}")
     for kind, path in written.items():
