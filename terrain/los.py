@@ -30,7 +30,6 @@ import xarray as xr
 from .coords import GridPoint, grid_to_latlon, locate
 from .dem import dem_crs, dem_transform
 from .earth import DEFAULT_REFRACTION, curvature_factor
-from .errors import InputError
 from .flags import VISIBLE
 from .fresnel import check_frequency_mhz, first_zone_radius_m, fresnel_verdict
 from .grid import row_geometry
@@ -219,9 +218,9 @@ def line_of_sight(dem: xr.DataArray, a, b, observer_height: float = 2.0, target_
         frequency_mhz = check_frequency_mhz(frequency_mhz)
     pa = locate(dem, a, role="observer")
     pb = locate(dem, b, role="target")
-    if obstacles is None and (targets_on_obstacles or observer_on_obstacle):
-        raise InputError("targets_on_obstacles and observer_on_obstacle need obstacles; give the obstacle heights "
-                         "(obstacles=, --obstacles FILE) or leave them out")
+    from .obstacles import check_obstacle_flags
+
+    check_obstacle_flags(obstacles, targets_on_obstacles, observer_on_obstacle)
     curv = curvature_factor(curvature, refraction)
     z = np.ascontiguousarray(dem.values, dtype=np.float32)
     y_m, dx_m = row_geometry(dem_transform(dem), dem.shape, dem_crs(dem))

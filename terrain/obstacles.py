@@ -17,6 +17,13 @@ import xarray as xr
 from .errors import InputError
 
 
+def check_obstacle_flags(obstacles, targets_on_obstacles: bool, observer_on_obstacle: bool) -> None:
+    """Refuse ``targets_on_obstacles`` or ``observer_on_obstacle`` without obstacles (one sentence, the fix)."""
+    if obstacles is None and (targets_on_obstacles or observer_on_obstacle):
+        raise InputError("targets_on_obstacles and observer_on_obstacle need obstacles; give the obstacle heights "
+                         "(obstacles=, --obstacles FILE) or leave them out")
+
+
 def obstacle_grid(dem: xr.DataArray, obstacles) -> np.ndarray:
     """The obstacle heights on ``dem``'s grid, float32 metres above the ground (NaN read as 0): :func:`height_grid`."""
     return height_grid(dem, obstacles, "obstacles")

@@ -116,6 +116,7 @@ def hama_urban_layer(dem, centre="Hama", radius_m: float = HAMA_URBAN_RADIUS_M,
     against at street level. The DataArray's ``source`` attribute says so.
     """
     import numpy as np
+    import rioxarray  # noqa: F401  (registers the .rio accessor)
     import xarray as xr
 
     from .multi.observers import dem_geometry
@@ -130,6 +131,11 @@ def hama_urban_layer(dem, centre="Hama", radius_m: float = HAMA_URBAN_RADIUS_M,
     cols = np.floor(np.asarray(dem.x.values, dtype=np.float64) / abs(t.a)).astype(np.int64)[None, :]
     street = (rows % street_every == 0) | (cols % street_every == 0)
     values = np.where(inside & ~street, np.float32(height_m), np.float32(0.0)).astype(np.float32)
-    return xr.DataArray(values, coords={"y": dem.y, "x": dem.x}, dims=("y", "x"), name="obstacle_height",
-                        attrs={"units": "m", "long_name": "building height above the ground", "synthetic": 1,
-                               "source": HAMA_URBAN_LABEL})
+    layer = xr.DataArray(values, coords={"y": dem.y, "x": dem.x}, dims=("y", "x"), name="obstacle_height",
+                         attrs={"units": "m", "long_name": "building height above the ground", "synthetic": 1,
+                                "source": HAMA_URBAN_LABEL})
+    # georeferenced like the DEM, so layer.rio.to_raster() writes a file any GIS places (and --obstacles reads)
+    layer.rio.write_transform(t, inplace=True)
+    if dem.rio.crs is not None:
+        layer.rio.write_crs(dem.rio.crs, inplace=True)
+    return layer

@@ -75,6 +75,8 @@ def test_the_hama_urban_layer_does_not_depend_on_the_window():
     assert np.array_equal(hama_urban_layer(dem.isel(y=ys, x=xs)).values, whole.isel(y=ys, x=xs).values)
     assert whole.attrs["synthetic"] == 1 and "invented" in whole.attrs["source"]
     assert set(np.unique(whole.values)) == {0.0, 12.0}
+    # georeferenced as the DEM: written out, it reads back onto the DEM's grid as --obstacles does
+    assert whole.rio.crs == dem.rio.crs and whole.rio.transform() == dem.rio.transform()
 
 
 def test_a_target_beyond_the_radius_is_not_seen():

@@ -19,6 +19,13 @@ CELL = 30.0
 T = Affine(CELL, 0.0, 500000.0, 0.0, -CELL, 4000000.0)   # UTM 37N central meridian: ground metres
 
 
+def write_tif(path, values) -> None:
+    """Write a float32 GeoTIFF on the tests' UTM grid ``T``."""
+    with rasterio.open(path, "w", driver="GTiff", width=values.shape[1], height=values.shape[0], count=1,
+                       dtype="float32", crs="EPSG:32637", transform=T) as ds:
+        ds.write(np.asarray(values, np.float32)[None])
+
+
 def _plane(n=81, m=201):
     return terrain.dem_from_array(np.zeros((n, m), np.float32), T, crs="EPSG:32637")
 
@@ -114,10 +121,8 @@ def test_cli_reads_an_obstacles_file_onto_the_dem_grid(tmp_path):
     wall_path = tmp_path / "wall.tif"
     wall = np.zeros(dem.shape, np.float32)
     wall[:, 50] = 12.0
-    for path, values in ((dem_path, dem.values), (wall_path, wall)):
-        with rasterio.open(path, "w", driver="GTiff", width=values.shape[1], height=values.shape[0], count=1,
-                           dtype="float32", crs="EPSG:32637", transform=T) as ds:
-            ds.write(values[None])
+    write_tif(dem_path, dem.values)
+    write_tif(wall_path, wall)
     base = ["viewshed", str(dem_path), "--observer", _xy(40, 20), "--observer-height", "20", "--no-curvature",
             "--method", "exact", "--json"]
     res = CliRunner().invoke(cli, base + ["--obstacles", str(wall_path)])
@@ -309,10 +314,8 @@ def test_cli_los_and_intervis_take_obstacles(tmp_path):
     dem_path, wall_path = tmp_path / "plane.tif", tmp_path / "wall.tif"
     wall = np.zeros(dem.shape, np.float32)
     wall[:, 50] = 12.0
-    for path, values in ((dem_path, dem.values), (wall_path, wall)):
-        with rasterio.open(path, "w", driver="GTiff", width=values.shape[1], height=values.shape[0], count=1,
-                           dtype="float32", crs="EPSG:32637", transform=T) as ds:
-            ds.write(values[None])
+    write_tif(dem_path, dem.values)
+    write_tif(wall_path, wall)
     base = ["los", str(dem_path), "--from", _xy(40, 20), "--to", _xy(40, 80), "--observer-height", "20",
             "--no-curvature"]
     res = CliRunner().invoke(cli, base + ["--obstacles", str(wall_path), "--json"])
@@ -379,10 +382,8 @@ def test_cli_vindex_takes_obstacles(tmp_path):
     dem_path, wall_path = tmp_path / "plane.tif", tmp_path / "wall.tif"
     wall = np.zeros(dem.shape, np.float32)
     wall[:, 30] = 12.0
-    for path, values in ((dem_path, dem.values), (wall_path, wall)):
-        with rasterio.open(path, "w", driver="GTiff", width=values.shape[1], height=values.shape[0], count=1,
-                           dtype="float32", crs="EPSG:32637", transform=T) as ds:
-            ds.write(values[None])
+    write_tif(dem_path, dem.values)
+    write_tif(wall_path, wall)
     base = ["vindex", str(dem_path), "--radius", "600", "--stride", "5", "--no-curvature", "--json"]
     free = CliRunner().invoke(cli, base)
     walled = CliRunner().invoke(cli, base + ["--obstacles", str(wall_path)])

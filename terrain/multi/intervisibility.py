@@ -88,9 +88,9 @@ def intervisibility(dem: xr.DataArray, points, observer_height=2.0, target_heigh
                  for i, (p, h) in enumerate(zip(located, obs_h))]
     else:
         tgt_h = obs_h
-    if obstacles is None and (targets_on_obstacles or observer_on_obstacle):
-        raise InputError("targets_on_obstacles and observer_on_obstacle need obstacles; give the obstacle heights "
-                         "(obstacles=, --obstacles FILE) or leave them out")
+    from ..obstacles import check_obstacle_flags
+
+    check_obstacle_flags(obstacles, targets_on_obstacles, observer_on_obstacle)
     if obstacles is not None:
         from ..obstacles import obstacle_grid
 

@@ -18,7 +18,7 @@ from ..earth import DEFAULT_REFRACTION
 from ..errors import InputError
 from ..grid import cell_areas_m2, row_geometry
 from ..point_files import PointFile, is_point_file, read_points
-from ..viewshed import ViewshedSetup, is_height_grid, prepare
+from ..viewshed import ViewshedSetup, is_height_grid, prepare, refuse_pitch_with_target_grid
 
 #: Options one observer may carry (the keyword arguments of :func:`terrain.viewshed.viewshed`).
 OBSERVER_OPTIONS = ("observer_height", "target_height", "max_distance", "min_distance", "azimuth", "pitch",
@@ -90,8 +90,7 @@ def split_target_grid(options: dict, observers=()) -> tuple[dict, object]:
                                                                      else observers if not isinstance(observers, str)
                                                                      else []))
     if pitched:
-        raise InputError("a pitch window needs one target height (the pitch is measured to the target's top); "
-                         "give target_height as a number, or leave pitch out")
+        refuse_pitch_with_target_grid()
     return {**options, "target_height": 0.0}, grid
 
 
@@ -138,10 +137,10 @@ def with_obstacles(dem: xr.DataArray, z: np.ndarray, setups: list[ViewshedSetup]
     ``observer_on_obstacle``). ``target_grid`` (from :func:`split_target_grid`): a target height per cell,
     added to the ground targets stand on (the setups then carry a target height of 0). Without either: the
     setups and ``z`` unchanged."""
+    from ..obstacles import check_obstacle_flags
+
+    check_obstacle_flags(obstacles, targets_on_obstacles, observer_on_obstacle)
     if obstacles is None:
-        if targets_on_obstacles or observer_on_obstacle:
-            raise InputError("targets_on_obstacles and observer_on_obstacle need obstacles; give the obstacle "
-                             "heights (obstacles=, --obstacles FILE) or leave them out")
         z_block = z_target = z
     else:
         import dataclasses

@@ -261,14 +261,12 @@ def site_observers(dem: xr.DataArray, target=None, candidates="summits", k: int 
     packed, eyes = _coverage_masks(dem, specs, area, method, z, y_m, dx_m, row_area, threads, progress,
                                    (obstacles, targets_on_obstacles, observer_on_obstacle, target_grid))
     weights = row_area[rows_t].astype(np.float64)
-    blocked = None
-    if min_separation_m > 0:
-        rr = np.array([p.r for p in located])
-        cc = np.array([p.c for p in located])
+    rr = np.array([p.r for p in located])
+    cc = np.array([p.c for p in located])
 
-        def blocked(j):
-            return _distances_m(y_m, dx_m, rr[j], cc[j], rr, cc) < min_separation_m
-    choice = greedy_max_coverage(packed, weights, k, blocked)
+    def too_close(j):
+        return _distances_m(y_m, dx_m, rr[j], cc[j], rr, cc) < min_separation_m
+    choice = greedy_max_coverage(packed, weights, k, too_close if min_separation_m > 0 else None)
     solo = np.array([float(weights[np.unpackbits(packed[j], count=ncells).view(bool)].sum()) for j in range(n)])
     solo_order = sorted(range(n), key=lambda j: (-solo[j], j))
     solo_rank = {j: r + 1 for r, j in enumerate(solo_order)}

@@ -302,9 +302,9 @@ def plan_index(dem, radius, stride, observer_height, target_height, curvature, r
     if target_grid is not None:
         target_height = 0.0   # the targets' tops: the ground they stand on plus the grid (below)
     observer_height, target_height = check_heights(observer_height, target_height, absolute_heights)
-    if obstacles is None and (targets_on_obstacles or observer_on_obstacle):
-        raise InputError("targets_on_obstacles and observer_on_obstacle need obstacles; give the obstacle heights "
-                         "(obstacles=, --obstacles FILE) or leave them out")
+    from ..obstacles import check_obstacle_flags
+
+    check_obstacle_flags(obstacles, targets_on_obstacles, observer_on_obstacle)
     z, y_m, dx_m, row_area = dem_geometry(dem)
     zt = stand = None
     if obstacles is not None:

@@ -121,7 +121,6 @@ def plot_siting(result, dem=None, ax=None, title=None, places=True):
     from matplotlib.colors import to_rgba
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
-    import matplotlib.patheffects as pe
 
     own = ax is None
     if own:
