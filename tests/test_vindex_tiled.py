@@ -139,3 +139,28 @@ def test_memory_stays_at_one_band_while_the_mosaic_is_larger(tmp_path):
     limit = 48 * 2 ** 20
     assert out["bands"]["growth"] < limit < 64 * 2 ** 20 < out["whole"]["growth"], out
     assert out["bands"]["sum"] == out["whole"]["sum"]
+
+
+def test_terrain_vindex_reads_a_large_file_band_by_band(tmp_path):
+    """A 12000 x 12000 float32 file (576 MB as a grid, a few kB sparse on disk: a plane at 0 m): the command
+    runs it band by band, and every observer away from the edges sees the disc an in-memory plane gives."""
+    path = tmp_path / "plane.tif"
+    n = 12000
+    with rasterio.open(path, "w", driver="GTiff", width=n, height=n, count=1, dtype="float32", crs="EPSG:32637",
+                       transform=Affine(CELL, 0.0, X0, 0.0, -CELL, Y0), tiled=True, blockxsize=512,
+                       blockysize=512, compress="deflate", sparse_ok=True):
+        pass
+    code = ("import sys; from terrain.cli.main import cli; sys.argv = ['terrain', 'vindex', "
+            f"{str(path)!r}, '--radius', '600', '--stride', '1500', '--method', 'fast', '--json', '--out', "
+            f"{str(tmp_path / 'vi.tif')!r}]\ntry:\n    cli()\nexcept SystemExit as e:\n    sys.exit(e.code)\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = json.loads(res.stdout)
+    assert out["cells"] == 64
+    with rasterio.open(tmp_path / "vi.tif") as ds:
+        vi = ds.read(1)
+        assert ds.transform.a == pytest.approx(1500 * CELL)
+    small = terrain.dem_from_array(np.zeros((81, 81), np.float32), (X0, CELL, 0, Y0, 0, -CELL), crs="EPSG:32637")
+    disc = float(visibility_index(small, radius=600.0, stride=40, method="fast").values[1, 1])
+    assert disc == pytest.approx(np.pi * 0.36, rel=0.02)
+    assert np.array_equal(vi[1:, 1:], np.full((7, 7), disc, np.float32))

@@ -38,15 +38,40 @@ def vindex_command(dem, radius, stride, observer_height, target_height, absolute
       terrain vindex dem_samples/hama_standin.tif --radius 10km --stride 4 --out vi.tif
       terrain vindex city.tif --radius 2km --stride 2 --obstacles buildings.tif --observer-on-obstacle
     """
-    import numpy as np
+
+    from ..dem import STREAM_ABOVE_BYTES, file_bytes_as_grid
 
     check_heights(observer_height, target_height, absolute_heights)
-    data = load_cli_dem(dem)
     options = dict(radius=radius_value(radius), stride=stride, observer_height=observer_height,
                    target_height=target_height, curvature=curvature,
                    refraction=refraction_value(refraction, curvature_coefficient), method=method,
                    absolute_heights=absolute_heights, progress=progress_enabled(as_json), obstacles=obstacles_path,
                    targets_on_obstacles=targets_on_obstacles, observer_on_obstacle=observer_on_obstacle)
+    size = file_bytes_as_grid(dem[0]) if len(dem) == 1 else None
+    if size is not None and size > STREAM_ABOVE_BYTES:
+        # one large file (or VRT): band by band, each band with a halo of one radius, never the whole DEM
+        from ..dem import stream_dem
+        from ..multi.tiled import visibility_index_from_file
+        from .options import DEM_BAND, say_band
+
+        stream = stream_dem(dem[0], band=DEM_BAND.get())
+        say_band(stream.band, stream.band_count)
+        data = stream.grid_dataarray()
+        opts = {k: v for k, v in options.items() if k not in ("radius", "stride", "progress")}
+        if use_dask(workers, scheduler):
+            from ..multi.distributed import dask_client
+
+            with dask_client(scheduler, workers) as client:
+                vi = visibility_index_from_file(dem[0], options["radius"], stride, opts, band=stream.band,
+                                                progress=options["progress"], client=client)
+        else:
+            vi = visibility_index_from_file(dem[0], options["radius"], stride, opts, band=stream.band,
+                                            progress=options["progress"])
+        if not as_json:
+            click.echo(f"Read band by band: {vi.attrs['bands']} bands of {vi.attrs['band_rows']} rows, each with "
+                       "a halo of one radius (the DEM is larger than 512 MB as float32)", err=True)
+        return _report(vi, data, options, stride, method, out_path, plot_path, cog, as_json, shade=False)
+    data = load_cli_dem(dem)
     if use_dask(workers, scheduler):
         from ..multi.distributed import visibility_index
 
@@ -55,6 +80,14 @@ def vindex_command(dem, radius, stride, observer_height, target_height, absolute
         from ..multi.vindex import visibility_index
 
         vi = visibility_index(data, **options)
+    _report(vi, data, options, stride, method, out_path, plot_path, cog, as_json)
+
+
+def _report(vi, data, options, stride, method, out_path, plot_path, cog, as_json, shade: bool = True) -> None:
+    """Summary, files and figure of an index; ``data`` the DEM it ran on (only its grid when not ``shade``:
+    the map then has no hillshade)."""
+    import numpy as np
+
     v = vi.values
     finite = v[np.isfinite(v)]
     summary = {"cells": int(finite.size), "radius_m": options["radius"], "stride": stride, "method": method,
@@ -72,7 +105,7 @@ def vindex_command(dem, radius, stride, observer_height, target_height, absolute
     if plot_path:
         from ..plot import plot_visibility_index
 
-        summary["written"]["plot"] = write_plot(lambda: plot_visibility_index(vi, dem=data), plot_path)
+        summary["written"]["plot"] = write_plot(lambda: plot_visibility_index(vi, dem=data if shade else None), plot_path)
     if as_json:
         print_json(summary)
         return
