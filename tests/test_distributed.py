@@ -122,3 +122,32 @@ def test_backend_options_are_checked_in_one_sentence(client):
         terrain.visibility_index(DEM, radius=400.0, client=client)
     with pytest.raises(InputError, match="add backend='dask'"):
         terrain.overlook(DEM, xy(DEM, 25, 30), POINTS, scheduler="tcp://127.0.0.1:1")
+
+
+def test_siting_on_dask_chooses_the_same_posts(client):
+    import terrain
+
+    cands = [xy(DEM, r, c) for r in range(2, 50, 6) for c in range(2, 56, 6)]   # 72 candidates: two tasks
+    kw = dict(k=3, target_radius=300.0, max_distance=900.0, observer_height=4.0, method="refined")
+    local = terrain.site_observers(DEM, xy(DEM, 25, 28), cands, **kw)
+    dask = terrain.site_observers(DEM, xy(DEM, 25, 28), cands, backend="dask", client=client, **kw)
+    assert dask.posts.rows == local.posts.rows and dask.curve.rows == local.curve.rows
+    assert np.array_equal(dask.dead_ground.values, local.dead_ground.values)
+    assert {k: v for k, v in dask.attrs.items() if k != "seconds"} == {
+        k: v for k, v in local.attrs.items() if k != "seconds"}
+
+
+def test_report_analysis_on_dask_equals_local(client):
+    """The report's many-observer steps (combined coverage, key terrain, siting) on one Dask cluster."""
+    from terrain.report import analyse
+    from terrain.samples import hama_standin_path
+
+    kw = dict(radius_m=10_000.0, target_radius_m=1500.0, method="fast", key_terrain_method="fast", siting_k=2,
+              siting_method="fast", places=False, panorama=False, min_prominence_m=30.0)
+    local = analyse(hama_standin_path(), "Zayn al-Abidin,Jabal Kafra", "Hama", **kw)
+    dask = analyse(hama_standin_path(), "Zayn al-Abidin,Jabal Kafra", "Hama", backend="dask", client=client, **kw)
+    assert dask.combined == local.combined and dask.target_seen == local.target_seen
+    for v in ("count", "analysed", "seen_by"):
+        assert np.array_equal(dask.coverage[v].values, local.coverage[v].values), v
+    assert dask.key_terrain.rows == local.key_terrain.rows and local.key_terrain.rows
+    assert dask.siting.posts.rows == local.siting.posts.rows

@@ -200,3 +200,22 @@ def test_overlook_siting_key_terrain_and_vindex_take_a_target_grid(method):
         vs = terrain.viewshed(dem, _xy(9 * r, 9 * c), observer_height=3.0, target_height=t, max_distance=500.0,
                               method=method, outputs=("visible",))
         assert float(vi.values[r, c]) == pytest.approx(visible_area_km2(vs), rel=1e-6), (r, c)
+
+
+def test_overlook_and_siting_commands_say_the_targets_come_from_a_raster(tmp_path):
+    from test_obstacles import write_tif
+
+    dem = _rough()
+    dem_path, masts_path = tmp_path / "dem.tif", tmp_path / "masts.tif"
+    write_tif(dem_path, dem.values)
+    write_tif(masts_path, _masts(dem.shape))
+    common = [str(dem_path), "--target", _xy(50, 70), "--target-radius", "600", "--radius", "2500", "--method",
+              "fast", "--target-height", str(masts_path)]
+    over = CliRunner().invoke(cli, ["overlook", *common, "--candidates", f"{OBS};{_xy(20, 30)}"])
+    site = CliRunner().invoke(cli, ["siting", *common, "--candidates", f"{OBS};{_xy(20, 30)};{_xy(90, 100)}",
+                                    "--k", "2"])
+    for res in (over, site):
+        assert res.exit_code == 0, res.output
+        assert "targets: a height per cell from the raster given" in res.output
+    plain = CliRunner().invoke(cli, ["overlook", *common[:-2], "--candidates", OBS])
+    assert plain.exit_code == 0 and "targets:" not in plain.output

@@ -153,6 +153,15 @@ def obstacle_options(f):
                              "read onto the DEM's grid.")(f)
 
 
+def echo_surfaces(attrs: dict) -> None:
+    """Say, under a many-observer summary, when the targets had a height per cell and obstacles were in the way
+    (from the result's ``target_height_grid`` and ``obstacles`` attributes)."""
+    if attrs.get("target_height_grid"):
+        click.echo("  targets: a height per cell from the raster given (a cell counts when its own target is seen)")
+    if attrs.get("obstacles"):
+        click.echo("  obstacles: in the way (sight lines over their tops)")
+
+
 def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")(f)
 

@@ -6,7 +6,8 @@ import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from .cumulative import dask_options, point_label, use_dask
-from .options import (load_cli_dem, check_heights, curvature_options, height_options, json_option, obstacle_options, observer_points,
+from .options import (load_cli_dem, check_heights, curvature_options, echo_surfaces, height_options, json_option,
+                      obstacle_options, observer_points,
                       plot_option,
                       print_json, progress_enabled, radius_option, radius_value, refraction_value, target_option,
                       target_radius_option, warn, write_plot)
@@ -38,6 +39,7 @@ def print_ranking(table, title: str) -> None:
         extra = f", prominence {r['prominence_m']:.0f} m" if "prominence_m" in r else ""
         click.echo(f"  {r['rank']:>2}. {point_label(r)}: {r['visible_km2']:.2f} km² ({r['visible_percent']:.1f} %) "
                    f"from {r['distance_km']:.1f} km, eye {r['eye_m']:.0f} m{extra}")
+    echo_surfaces(a)
     if "SYNTHETIC" in str(a.get("source", "")):
         click.echo(f"  data: {a['source']}")
 

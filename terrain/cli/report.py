@@ -6,6 +6,7 @@ import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..output_paths import REPORT_SUFFIXES
+from .cumulative import dask_options, use_dask
 from .options import DEM_BAND, json_option, print_json, radius_option, radius_value, target_radius_option, warn
 from .preflight import OutputFolder, TerrainCommand
 
@@ -33,9 +34,10 @@ from .preflight import OutputFolder, TerrainCommand
 @click.option("--out", "out_dir", default="report", show_default=True, type=OutputFolder(REPORT_SUFFIXES),
               help="Folder for report.html, report.md, report.json and the figures.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr.")
+@dask_options
 @json_option
 def report_command(dem, dem_option, observers, target, radius, target_radius, observer_height, target_height, method,
-                   min_prominence, no_key_terrain, out_dir, quiet, as_json):
+                   min_prominence, no_key_terrain, out_dir, quiet, workers, scheduler, as_json):
     """Write a high-ground report: what each observer sees of a target area, together, and the dead ground.
 
     DEM is one or more elevation files (tiles of a mosaic); without one, the Hama sample data is used when
@@ -72,7 +74,9 @@ def report_command(dem, dem_option, observers, target, radius, target_radius, ob
     analysis = analyse(dem_paths or None, observers, target, radius_m=radius_m,
                        target_radius_m=target_radius_m, observer_height=observer_height,
                        target_height=target_height, method=method, key_terrain=not no_key_terrain,
-                       min_prominence_m=min_prominence, progress=say, band=DEM_BAND.get())
+                       min_prominence_m=min_prominence, progress=say, band=DEM_BAND.get(),
+                       **(dict(backend="dask", scheduler=scheduler, n_workers=workers)
+                          if use_dask(workers, scheduler) else {}))
     paths = build_report(analysis, out_dir, progress=say)
     if as_json:
         print_json(paths["data"])

@@ -6,8 +6,9 @@ import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..output_paths import GEOJSON_SUFFIXES
-from .cumulative import point_label
-from .options import (check_heights, curvature_options, height_options, json_option, load_cli_dem, obstacle_options,
+from .cumulative import dask_options, point_label, use_dask
+from .options import (check_heights, curvature_options, echo_surfaces, height_options, json_option, load_cli_dem,
+                      obstacle_options,
                       plot_option,
                       print_json, progress_enabled, radius_option, radius_value, refraction_value, target_option,
                       target_radius_option, write_plot)
@@ -34,6 +35,7 @@ def print_siting(result) -> None:
     if a.get("stopped") and len(result.posts.rows) < a["k"]:
         click.echo(f"  stopped at {len(result.posts.rows)} of {a['k']}: {a['stopped']}")
     click.echo(f"  {a['guarantee']}")
+    echo_surfaces(a)
     named = result.named_ranks()
     if named:
         click.echo("  named candidates, ranked alone:")
@@ -99,12 +101,13 @@ def write_posts_geojson(result, path) -> str:
 @click.option("--geojson", "geojson_path", type=OutputFile(GEOJSON_SUFFIXES),
               help="Write the chosen posts as GeoJSON points.")
 @obstacle_options
+@dask_options
 @plot_option
 @json_option
 def siting_command(dem, target, target_radius, radius, k, candidates, within, min_prominence, min_separation,
                    observer_height, target_height, absolute_heights, curvature, refraction, curvature_coefficient,
                    method, csv_path, geojson_path, obstacles_path, targets_on_obstacles, observer_on_obstacle,
-                   plot_path, as_json):
+                   workers, scheduler, plot_path, as_json):
     """Siting: choose the K observation posts that together see the most of a target area.
 
     Lazy greedy maximum coverage: each post is the candidate that adds the most target ground not yet
@@ -134,7 +137,8 @@ def siting_command(dem, target, target_radius, radius, k, candidates, within, mi
         observer_height=observer_height, target_height=target_height, curvature=curvature,
         refraction=refraction_value(refraction, curvature_coefficient), method=method,
         absolute_heights=absolute_heights, progress=progress_enabled(as_json), obstacles=obstacles_path,
-        targets_on_obstacles=targets_on_obstacles, observer_on_obstacle=observer_on_obstacle)
+        targets_on_obstacles=targets_on_obstacles, observer_on_obstacle=observer_on_obstacle,
+        **(dict(backend="dask", scheduler=scheduler, n_workers=workers) if use_dask(workers, scheduler) else {}))
     written = {}
     if csv_path:
         written["csv"] = write_posts_csv(result, csv_path)

@@ -172,7 +172,8 @@ def site_observers(dem: xr.DataArray, target=None, candidates="summits", k: int 
                    min_prominence: float = 30.0, curvature: bool = True, refraction: float = DEFAULT_REFRACTION,
                    method: str = DEFAULT_METHOD, absolute_heights: bool = False, threads: int | None = None,
                    progress: bool = False, obstacles=None, targets_on_obstacles: bool = False,
-                   observer_on_obstacle: bool = False) -> SitingResult:
+                   observer_on_obstacle: bool = False, backend: str = "local", client=None,
+                   scheduler: str | None = None, n_workers: int | None = None) -> SitingResult:
     """Choose ``k`` observation posts that together see the most of a target area (lazy greedy).
 
     The greedy choice covers at least ``1 - (1 - 1/k)**k`` (> 1 - 1/e, 63.2 %) of what the best ``k``
@@ -217,6 +218,10 @@ def site_observers(dem: xr.DataArray, target=None, candidates="summits", k: int 
     obstacles, targets_on_obstacles, observer_on_obstacle :
         Surface obstacles (buildings, canopy) that block the sight lines, as for :func:`terrain.viewshed`;
         with ``observer_on_obstacle`` each post stands on its cell's roof (its ``eye_m`` says so).
+    backend : {"local", "dask"}
+        ``"local"`` (default): numba threads here; ``"dask"``: the candidates' viewsheds on a
+        ``dask.distributed`` cluster (``client``, ``scheduler`` or ``n_workers``), one task per 64
+        candidates; the same posts, bit for bit (:mod:`terrain.multi.backends`).
 
     Returns
     -------
@@ -236,6 +241,10 @@ def site_observers(dem: xr.DataArray, target=None, candidates="summits", k: int 
     """
     import time
 
+    from .backends import use_dask
+
+    dask = dict(client=client, scheduler=scheduler, n_workers=n_workers) if use_dask(
+        backend, client, scheduler, n_workers) else None
     clock = time.perf_counter()
     k = int(k)
     if k < 1:
@@ -258,7 +267,7 @@ def site_observers(dem: xr.DataArray, target=None, candidates="summits", k: int 
                                                   max_distance=radii, curvature=curvature, refraction=refraction,
                                                   absolute_heights=absolute_heights))
     specs = observer_specs(points, options)
-    packed, eyes = _coverage_masks(dem, specs, area, method, z, y_m, dx_m, row_area, threads, progress,
+    packed, eyes = _coverage_masks(dem, specs, area, method, z, y_m, dx_m, row_area, threads, progress, dask,
                                    (obstacles, targets_on_obstacles, observer_on_obstacle, target_grid))
     weights = row_area[rows_t].astype(np.float64)
     rr = np.array([p.r for p in located])
@@ -454,37 +463,55 @@ def _check_memory(n: int, ncells: int) -> None:
                          "(a coarser grid:SPACING, a higher min_prominence) or a smaller target area")
 
 
-def _coverage_masks(dem, specs, area: TargetArea, method, z, y_m, dx_m, row_area, threads, progress,
+def _coverage_masks(dem, specs, area: TargetArea, method, z, y_m, dx_m, row_area, threads, progress, dask=None,
                     obstacle_options=(None, False, False)):
     """Each candidate's visible cells of the target area, bit-packed: uint8 (n, ceil(cells / 8)), and each
-    candidate's eye (metres above sea level, on its roof with ``observer_on_obstacle``)."""
+    candidate's eye (metres above sea level, on its roof with ``observer_on_obstacle``). ``dask``: the
+    cluster options of :func:`terrain.multi.distributed.dask_client`, one task per 64 candidates; None: here."""
     setups = prepare_observers(dem, specs, method)
     setups, surf = with_obstacles(dem, z, setups, *obstacle_options)
     rows_t, cols_t = area.cells()
     ncells = rows_t.size
     out = np.zeros((len(setups), (ncells + 7) // 8), np.uint8)
     all_packed = pack(setups)
+    groups = [slice(start, min(start + 64, len(setups))) for start in range(0, len(setups), 64)]
+    if dask is not None:
+        from .distributed import dask_client
+
+        with dask_client(tasks=len(groups), **dask) as c:
+            shared = c.scatter([surf.z, surf.zt, y_m, dx_m, row_area, area.mask, rows_t, cols_t], hash=False)
+            futures = [c.submit(_group_masks, *shared, all_packed.take(g), method, 1, pure=False) for g in groups]
+            for g, masks in zip(groups, c.gather(futures)):
+                out[g] = masks
+        return out, [float(s.eye_z) for s in setups]
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(setups), unit="candidate", desc="siting viewsheds")
     try:
-        for start in range(0, len(setups), 64):
-            part = all_packed.take(slice(start, start + 64))
-            res = run_batches(surf.z, y_m, dx_m, row_area, part, method, with_seen=True, mask=area.mask,
-                              threads=threads, progress=bar.update if bar else None, zt=surf.zt)
-            w = res.window
-            inside = (rows_t >= w[0]) & (rows_t < w[1]) & (cols_t >= w[2]) & (cols_t < w[3])
-            bits = np.zeros(ncells, np.uint64)
-            bits[inside] = res.seen[0, rows_t[inside] - w[0], cols_t[inside] - w[2]]  # one word: 64 candidates
-            for i in range(len(part)):
-                seen = ((bits >> np.uint64(i)) & np.uint64(1)).astype(bool)
-                out[start + i] = np.packbits(seen)
+        for g in groups:
+            out[g] = _group_masks(surf.z, surf.zt, y_m, dx_m, row_area, area.mask, rows_t, cols_t,
+                                  all_packed.take(g), method, threads, bar.update if bar else None)
     finally:
         if bar:
             bar.close()
     return out, [float(s.eye_z) for s in setups]
+
+
+def _group_masks(z, zt, y_m, dx_m, row_area, mask, rows_t, cols_t, part, method, threads=None, progress=None):
+    """The bit-packed target masks (uint8, ``len(part)`` rows) of up to 64 packed candidates: one batch."""
+    ncells = rows_t.size
+    res = run_batches(z, y_m, dx_m, row_area, part, method, with_seen=True, mask=mask, threads=threads,
+                      progress=progress, zt=zt)
+    w = res.window
+    inside = (rows_t >= w[0]) & (rows_t < w[1]) & (cols_t >= w[2]) & (cols_t < w[3])
+    bits = np.zeros(ncells, np.uint64)
+    bits[inside] = res.seen[0, rows_t[inside] - w[0], cols_t[inside] - w[2]]  # one word: 64 candidates
+    out = np.zeros((len(part), (ncells + 7) // 8), np.uint8)
+    for i in range(len(part)):
+        out[i] = np.packbits(((bits >> np.uint64(i)) & np.uint64(1)).astype(bool))
+    return out
 
 
 def _dead_ground(dem, area: TargetArea, covered: np.ndarray) -> tuple[xr.DataArray, xr.DataArray]:

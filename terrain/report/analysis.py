@@ -108,7 +108,8 @@ def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
             key_terrain_method: str = DEFAULT_METHOD, places=True, progress=None, band: int = 1,
             siting_k: int = 0, siting_candidates: str = "summits",
             siting_method: str = DEFAULT_METHOD,
-            panorama: bool = True, panorama_radius_m: float | None = None) -> ReportAnalysis:
+            panorama: bool = True, panorama_radius_m: float | None = None, backend: str = "local",
+            client=None, scheduler: str | None = None, n_workers: int | None = None) -> ReportAnalysis:
     """Run the analysis of a high-ground report: what the observers see of a target area, and what no one sees.
 
     Parameters
@@ -156,6 +157,10 @@ def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
     panorama_radius_m : float, optional
         How far the panorama looks, metres (default ``radius_m``); when ``dem`` names files, the area it
         needs is read for it alone.
+    backend, client, scheduler, n_workers :
+        Where the many-observer parts run (combined coverage, key terrain, siting): ``"local"`` threads
+        (default) or ``"dask"`` (:mod:`terrain.multi.backends`; one cluster for the whole report). The
+        report is the same on either.
 
     Returns
     -------
@@ -167,6 +172,16 @@ def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
     >>> a = analyse(None, "Zayn al-Abidin,Jabal Kafra", "Hama", radius_m=15_000)  # doctest: +SKIP
     >>> build_report(a, "reports/hama")                                           # doctest: +SKIP
     """
+    arguments = dict(locals())   # the parameters, as given
+    from ..multi.backends import use_dask
+
+    if use_dask(backend, client, scheduler, n_workers) and client is None:
+        # one cluster for every many-observer step of the report, not one each
+        from ..multi.distributed import dask_client
+
+        with dask_client(scheduler, n_workers) as c:
+            return analyse(**dict(arguments, client=c, scheduler=None, n_workers=None))
+    multi = dict(backend="dask", client=client) if backend == "dask" else {}
     say = progress or (lambda msg: None)
     observers = split_points(observers)
     if not observers:
@@ -203,7 +218,7 @@ def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
     t0 = time.perf_counter()
     from ..multi import cumulative_viewshed
 
-    coverage = cumulative_viewshed(dem, list(observers), method=method, max_distance=radius_m, **opts)
+    coverage = cumulative_viewshed(dem, list(observers), method=method, max_distance=radius_m, **opts, **multi)
     timings["combined coverage"] = time.perf_counter() - t0
 
     mask_dem, target_km2 = _target_mask(dem, target, target_radius_m)
@@ -216,7 +231,7 @@ def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
         say(f"key terrain: summits with {min_prominence_m:g} m prominence within {radius_m / 1000:g} km")
         t0 = time.perf_counter()
         table, note = _key_terrain(dem, target, obs_points, radius_m, target_radius_m, min_prominence_m,
-                                   key_terrain_top, key_terrain_method, opts)
+                                   key_terrain_top, key_terrain_method, opts, multi)
         timings["key terrain"] = time.perf_counter() - t0
     else:
         note = "key-terrain ranking not requested"
@@ -226,7 +241,7 @@ def analyse(dem, observers, target, radius_m: float = DEFAULT_RADIUS_M,
         say(f"observation posts: best {siting_k} of {siting_candidates} within {radius_m / 1000:g} km")
         t0 = time.perf_counter()
         siting, siting_note = _siting(dem, target, siting_k, siting_candidates, radius_m, target_radius_m,
-                                      min_prominence_m, siting_method, opts)
+                                      min_prominence_m, siting_method, opts, multi)
         timings["siting"] = time.perf_counter() - t0
 
     say("named places: lines of sight")
@@ -416,7 +431,8 @@ def _combined(coverage: xr.Dataset, mask: np.ndarray, target_km2: float) -> dict
     }
 
 
-def _key_terrain(dem, target, obs_points, radius_m, target_radius_m, min_prominence_m, top, method, opts):
+def _key_terrain(dem, target, obs_points, radius_m, target_radius_m, min_prominence_m, top, method, opts,
+                 multi=None):
     """The key-terrain ranking (a ResultTable, rows marked ``observer`` when a summit is one), and a note."""
     from pyproj import Geod
 
@@ -424,7 +440,7 @@ def _key_terrain(dem, target, obs_points, radius_m, target_radius_m, min_promine
 
     try:
         table = key_terrain(dem, target, within=radius_m, target_radius=target_radius_m,
-                            min_prominence=min_prominence_m, top=top, method=method, **opts)
+                            min_prominence=min_prominence_m, top=top, method=method, **opts, **(multi or {}))
     except InputError as exc:
         return None, str(exc)
     geod = Geod(ellps="WGS84")
@@ -442,13 +458,14 @@ def _key_terrain(dem, target, obs_points, radius_m, target_radius_m, min_promine
     return table, note
 
 
-def _siting(dem, target, k, candidates, radius_m, target_radius_m, min_prominence_m, method, opts):
+def _siting(dem, target, k, candidates, radius_m, target_radius_m, min_prominence_m, method, opts, multi=None):
     """The siting result (:func:`terrain.multi.siting.site_observers`) and a note on how it was made."""
     from ..multi.siting import site_observers
 
     try:
         res = site_observers(dem, target, candidates, k, target_radius=target_radius_m, within=radius_m,
-                             max_distance=radius_m, min_prominence=min_prominence_m, method=method, **opts)
+                             max_distance=radius_m, min_prominence=min_prominence_m, method=method, **opts,
+                             **(multi or {}))
     except InputError as exc:
         return None, str(exc)
     note = (f"the best {k} of {res.attrs['candidates']} candidate posts ({candidates} within "
