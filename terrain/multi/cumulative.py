@@ -21,8 +21,9 @@ from .. import __version__
 from ..errors import InputError
 from ..viewshed import cell_areas
 from .._resources import available_memory_bytes, format_bytes
-from .observers import (WORD_BITS, BatchResult, dem_geometry, observer_specs, pack, prepare_observers,
-                        run_batches, seen_words, split_target_grid, window_slices, with_obstacles)
+from .engine import plan_observers
+from .observers import (WORD_BITS, BatchResult, observer_specs, run_batches, seen_words, split_target_grid,
+                        window_slices)
 
 #: The default ``outputs`` keep the packed mask when it needs at most this many bytes (and memory allows).
 SEEN_BY_AUTO_BYTES = 1 << 30
@@ -115,15 +116,12 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
         raise InputError(f"{len(specs):,} observers are more than the count can hold ({MAX_COUNT:,}: uint16); "
                          "run them in groups and add the groups' counts")
     names = cumulative_outputs(outputs)
-    setups = prepare_observers(dem, specs, method)
-    z, y_m, dx_m, row_area = dem_geometry(dem)
-    setups, surf = with_obstacles(dem, z, setups, obstacles, targets_on_obstacles, observer_on_obstacle,
-                                  target_grid)
-    packed = pack(setups)
+    plan = plan_observers(dem, specs, method, (obstacles, targets_on_obstacles, observer_on_obstacle, target_grid))
+    setups, surf, packed = plan.setups, plan.surfaces, plan.packed
     with_seen = keep_seen_by(names, len(setups), packed.union_window())
     bar = _progress_bar(len(setups), progress)
     try:
-        result = run_batches(surf.z, y_m, dx_m, row_area, packed, method, with_seen=with_seen, zt=surf.zt,
+        result = run_batches(*plan.geometry, packed, method, with_seen=with_seen, zt=surf.zt,
                              with_count=names is None or "count" in names,
                              with_analysed=names is None or "analysed" in names, threads=threads,
                              progress=bar.update if bar else None)

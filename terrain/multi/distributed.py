@@ -30,8 +30,9 @@ from ..methods import DEFAULT_METHOD
 from ..earth import DEFAULT_REFRACTION
 from ..errors import InputError
 from .cumulative import as_dataset, cumulative_outputs, keep_seen_by
-from .observers import (BatchResult, PackedObservers, check_batch_method, dem_geometry, observer_specs, pack,
-                        prepare_observers, run_batches, split_target_grid, with_obstacles)
+from .engine import plan_observers
+from .observers import (BatchResult, PackedObservers, check_batch_method, observer_specs, run_batches,
+                        split_target_grid)
 
 SCHEDULER_ENV = "TERRAIN_SCHEDULER"
 
@@ -193,14 +194,11 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
     names = cumulative_outputs(outputs)
     viewshed_options, target_grid = split_target_grid(viewshed_options, observers)
     specs = observer_specs(observers, viewshed_options)
-    setups = prepare_observers(dem, specs, method)
-    z, y_m, dx_m, row_area = dem_geometry(dem)
-    setups, surf = with_obstacles(dem, z, setups, obstacles, targets_on_obstacles, observer_on_obstacle,
-                                  target_grid)
-    packed = pack(setups)
+    plan = plan_observers(dem, specs, method, (obstacles, targets_on_obstacles, observer_on_obstacle, target_grid))
+    setups, surf, packed = plan.setups, plan.surfaces, plan.packed
     with_seen = keep_seen_by(names, len(setups), packed.union_window())
     with dask_client(scheduler, n_workers, client, tasks=len(setups)) as c:
-        geom = c.scatter([surf.z, y_m, dx_m, row_area], hash=False)
+        geom = c.scatter(list(plan.geometry), hash=False)
         zt = geom[0] if surf.zt is surf.z else c.scatter(surf.zt, hash=False)
         nw = max(len(c.scheduler_info().get("workers", {})), 1)
         wide = len(setups) > np.iinfo(np.uint16).max
@@ -276,14 +274,13 @@ def _target_areas_on(c, batch_size):
     """An ``areas_fn`` for :func:`terrain.multi.overlook.overlook`: the candidates' visible target areas on
     the Dask client ``c``."""
     def areas(dem_, specs, area, method_, threads=None, progress=False, obstacle_options=(None, False, False)):
-        setups = prepare_observers(dem_, specs, method_)
-        z, y_m, dx_m, row_area = dem_geometry(dem_)
-        setups, surf = with_obstacles(dem_, z, setups, *obstacle_options)
-        geom = c.scatter([surf.z, y_m, dx_m, row_area], hash=False)
+        plan = plan_observers(dem_, specs, method_, obstacle_options)
+        surf = plan.surfaces
+        geom = c.scatter(list(plan.geometry), hash=False)
         zt = None if surf.zt is surf.z else c.scatter(surf.zt, hash=False)
         [mask] = c.scatter([area.mask], hash=False)
-        visible, analysed = _areas(c, geom, pack(setups), method_, mask, batch_size, progress, zt)
-        return visible, analysed, [float(s.eye_z) for s in setups]
+        visible, analysed = _areas(c, geom, plan.packed, method_, mask, batch_size, progress, zt)
+        return visible, analysed, plan.eyes_m()
 
     return areas
 

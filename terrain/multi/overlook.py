@@ -17,8 +17,8 @@ from ..methods import DEFAULT_METHOD
 from ..coords import locate
 from ..earth import DEFAULT_REFRACTION
 from ..errors import InputError
-from .observers import (dem_geometry, observer_specs, pack, prepare_observers, run_batches, split_target_grid,
-                        with_obstacles)
+from .engine import plan_observers
+from .observers import dem_geometry, observer_specs, run_batches, split_target_grid
 from .summits import Summit, find_summits
 from .table import ResultTable
 from .target_area import TargetArea, target_area
@@ -203,18 +203,16 @@ def overlook_areas(dem, specs, area: TargetArea, method: str, threads=None, prog
     (metres above sea level); ``obstacle_options``: ``(obstacles, targets_on_obstacles, observer_on_obstacle)``
     and optionally a target height per cell
     of :func:`terrain.multi.observers.with_obstacles`."""
-    setups = prepare_observers(dem, specs, method)
+    plan = plan_observers(dem, specs, method, obstacle_options)
     bar = None
     if progress:
         from .._progress import progress_bar
 
-        bar = progress_bar(len(setups), "overlook")
+        bar = progress_bar(len(plan.setups), "overlook")
     try:
-        z, y_m, dx_m, row_area = dem_geometry(dem)
-        setups, surf = with_obstacles(dem, z, setups, *obstacle_options)
-        res = run_batches(surf.z, y_m, dx_m, row_area, pack(setups), method, accumulate=False, mask=area.mask,
-                          threads=threads, progress=bar.update if bar else None, zt=surf.zt)
-        return res.area, res.analysed_area, [float(s.eye_z) for s in setups]
+        res = run_batches(*plan.geometry, plan.packed, method, accumulate=False, mask=area.mask,
+                          threads=threads, progress=bar.update if bar else None, zt=plan.surfaces.zt)
+        return res.area, res.analysed_area, plan.eyes_m()
     finally:
         if bar:
             bar.close()

@@ -32,8 +32,8 @@ from ..coords import locate
 from ..earth import DEFAULT_REFRACTION
 from ..errors import InputError
 from ..methods import DEFAULT_METHOD
-from .observers import (dem_geometry, observer_specs, pack, prepare_observers, run_batches, split_target_grid,
-                        window_slices, with_obstacles)
+from .engine import plan_observers
+from .observers import dem_geometry, observer_specs, run_batches, split_target_grid, window_slices
 from .overlook import _reach_m
 from .summits import Summit, find_summits
 from .table import ResultTable
@@ -468,12 +468,11 @@ def _coverage_masks(dem, specs, area: TargetArea, method, z, y_m, dx_m, row_area
     """Each candidate's visible cells of the target area, bit-packed: uint8 (n, ceil(cells / 8)), and each
     candidate's eye (metres above sea level, on its roof with ``observer_on_obstacle``). ``dask``: the
     cluster options of :func:`terrain.multi.distributed.dask_client`, one task per 64 candidates; None: here."""
-    setups = prepare_observers(dem, specs, method)
-    setups, surf = with_obstacles(dem, z, setups, *obstacle_options)
+    plan = plan_observers(dem, specs, method, obstacle_options)
+    setups, surf, all_packed = plan.setups, plan.surfaces, plan.packed
     rows_t, cols_t = area.cells()
     ncells = rows_t.size
     out = np.zeros((len(setups), (ncells + 7) // 8), np.uint8)
-    all_packed = pack(setups)
     groups = [slice(start, min(start + 64, len(setups))) for start in range(0, len(setups), 64)]
     if dask is not None:
         from .distributed import dask_client
