@@ -211,26 +211,56 @@ def line_of_sight(dem: xr.DataArray, a, b, observer_height: float = 2.0, target_
     >>> line_of_sight(dem, "Mount Adams", "Mount Jefferson", frequency_mhz=900).fresnel_verdict
     'clear'
     """
-    from .kernels.sight_line import sight_line
+    from .obstacles import check_obstacle_flags
 
     observer_height, target_height = check_heights(observer_height, target_height, absolute_heights)
     if frequency_mhz is not None:
         frequency_mhz = check_frequency_mhz(frequency_mhz)
     pa = locate(dem, a, role="observer")
     pb = locate(dem, b, role="target")
-    from .obstacles import check_obstacle_flags
-
     check_obstacle_flags(obstacles, targets_on_obstacles, observer_on_obstacle)
-    curv = curvature_factor(curvature, refraction)
+    return line_between(dem, pa, pb, sight_ground(dem, obstacles), observer_height, target_height, curvature,
+                        refraction, absolute_heights, frequency_mhz, targets_on_obstacles, observer_on_obstacle)
+
+
+@dataclass(frozen=True)
+class SightGround:
+    """What sight lines over one DEM walk, worked out once for many lines (:func:`sight_ground`): the surface
+    (the ground, plus the obstacles where there are any), the obstacle heights (None without) and the row
+    geometry."""
+
+    z: np.ndarray
+    obstacles: np.ndarray | None
+    y_m: np.ndarray
+    dx_m: np.ndarray
+
+
+def sight_ground(dem: xr.DataArray, obstacles=None) -> SightGround:
+    """The :class:`SightGround` of ``dem``, with ``obstacles`` (as :func:`line_of_sight` takes them) read once."""
     z = np.ascontiguousarray(dem.values, dtype=np.float32)
     y_m, dx_m = row_geometry(dem_transform(dem), dem.shape, dem_crs(dem))
-    eye = eye_elevation_m(pa.ground_m, observer_height, absolute_heights, label=f"the observer {pa.label()}")
-    on_a = on_b = 0.0
+    obst = None
     if obstacles is not None:
         from .obstacles import obstacle_grid, surfaces
 
         obst = obstacle_grid(dem, obstacles)
-        z = surfaces(z, obst, False)[0]   # sight lines cross the tops; each end stands as chosen below
+        z = surfaces(z, obst, False)[0]   # sight lines cross the tops; each end stands as chosen by the caller
+    return SightGround(z, obst, y_m, dx_m)
+
+
+def line_between(dem: xr.DataArray, pa: GridPoint, pb: GridPoint, ground: SightGround, observer_height: float,
+                 target_height: float, curvature: bool = True, refraction: float = DEFAULT_REFRACTION,
+                 absolute_heights: bool = False, frequency_mhz: float | None = None,
+                 targets_on_obstacles: bool = False, observer_on_obstacle: bool = False) -> LineOfSight:
+    """:func:`line_of_sight` between two located points over a :class:`SightGround` (heights and frequency
+    already checked): for many lines over one DEM, such as :func:`terrain.multi.intervisibility`."""
+    from .kernels.sight_line import sight_line
+
+    z, obst, y_m, dx_m = ground.z, ground.obstacles, ground.y_m, ground.dx_m
+    curv = curvature_factor(curvature, refraction)
+    eye = eye_elevation_m(pa.ground_m, observer_height, absolute_heights, label=f"the observer {pa.label()}")
+    on_a = on_b = 0.0
+    if obst is not None:
         on_a = float(obst[pa.r, pa.c]) if observer_on_obstacle else 0.0
         on_b = float(obst[pb.r, pb.c]) if targets_on_obstacles else 0.0
         eye += on_a
@@ -265,7 +295,7 @@ def line_of_sight(dem: xr.DataArray, a, b, observer_height: float = 2.0, target_
     params = {"observer_height_m": observer_height, "target_height_m": target_height,
               "absolute_heights": absolute_heights, "curvature": curvature, "refraction": refraction,
               "samples": int(n + 1), "ground": "cell value", "sight_line": "between cell centres"}
-    if obstacles is not None:
+    if obst is not None:
         params.update({"obstacles": True, "observer_obstacle_m": on_a, "target_obstacle_m": on_b})
     fresnel = {}
     if frequency_mhz is not None:

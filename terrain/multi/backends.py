@@ -1,6 +1,7 @@
 """Where a many-observer analysis runs: ``backend="local"`` (numba threads on this machine, the default) or
-``backend="dask"`` (a ``dask.distributed`` cluster: ``client=``, ``scheduler=`` an address, or ``n_workers=``
-for a LocalCluster started for the call). Results are the same, bit for bit, on either."""
+``backend="dask"`` (a ``dask.distributed`` cluster: ``client=`` a :class:`distributed.Client`, ``scheduler=``
+an address, or ``n_workers=`` for a LocalCluster started for the call). Results are the same, bit for bit,
+on either. ``client``, ``scheduler`` and ``n_workers`` go only with ``backend="dask"``."""
 
 from __future__ import annotations
 

@@ -63,12 +63,9 @@ def cumulative_viewshed(dem: xr.DataArray, observers, method: str = DEFAULT_METH
         Surface obstacles (buildings, canopy: heights above the ground, a grid or a raster file) that block
         the sight lines, as for :func:`terrain.viewshed.viewshed`; every observer's viewshed is then that
         viewshed with the same obstacles, bit for bit.
-    backend : {"local", "dask"}
-        ``"local"`` (default): numba threads here; ``"dask"``: a ``dask.distributed`` cluster given by
-        ``client``, ``scheduler`` (an address) or ``n_workers`` (a LocalCluster for this call). The result
-        is the same, bit for bit (:mod:`terrain.multi.backends`).
-    client, scheduler, n_workers :
-        The Dask cluster, with ``backend="dask"``.
+    backend, client, scheduler, n_workers :
+        Where it runs, by the rule of :mod:`terrain.multi.backends`: ``"local"`` numba threads (default), or
+        ``"dask"`` on the cluster they name; the same result, bit for bit.
     **viewshed_options
         ``observer_height``, ``target_height``, ``max_distance`` (metres),
         ``min_distance``, ``azimuth``, ``pitch``, ``curvature``, ``refraction``,

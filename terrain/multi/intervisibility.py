@@ -12,11 +12,11 @@ import math
 import numpy as np
 import xarray as xr
 
-from ..heights import eye_elevation_m
+from ..heights import check_heights, eye_elevation_m
 from ..coords import locate
 from ..earth import DEFAULT_REFRACTION
 from ..errors import InputError
-from ..los import line_of_sight
+from ..los import line_between, sight_ground
 from .table import ResultTable
 
 
@@ -91,10 +91,10 @@ def intervisibility(dem: xr.DataArray, points, observer_height=2.0, target_heigh
     from ..obstacles import check_obstacle_flags
 
     check_obstacle_flags(obstacles, targets_on_obstacles, observer_on_obstacle)
-    if obstacles is not None:
-        from ..obstacles import obstacle_grid
-
-        obstacles = obstacle_grid(dem, obstacles)   # read and checked once, not once a pair
+    for h_obs, h_tgt in zip(obs_h, tgt_h):
+        check_heights(h_obs, h_tgt, absolute_heights)
+    # the surface, the obstacles and the row geometry once, not once a pair
+    ground = sight_ground(dem, obstacles)
     names = [p.label() for p in located]
     matrix = np.eye(n, dtype=bool)
     rows = []
@@ -102,10 +102,9 @@ def intervisibility(dem: xr.DataArray, points, observer_height=2.0, target_heigh
         for j in range(n):
             if i == j:
                 continue
-            los = line_of_sight(dem, points[i], points[j], observer_height=obs_h[i], target_height=tgt_h[j],
-                                curvature=curvature, refraction=refraction, absolute_heights=absolute_heights,
-                                obstacles=obstacles, targets_on_obstacles=targets_on_obstacles,
-                                observer_on_obstacle=observer_on_obstacle)
+            los = line_between(dem, located[i], located[j], ground, obs_h[i], tgt_h[j], curvature, refraction,
+                               absolute_heights, targets_on_obstacles=targets_on_obstacles,
+                               observer_on_obstacle=observer_on_obstacle)
             matrix[i, j] = los.visible
             clear = los.min_clearance_m
             rows.append({"from": names[i], "to": names[j], "from_index": i, "to_index": j,

@@ -85,11 +85,8 @@ def split_target_grid(options: dict, observers=()) -> tuple[dict, object]:
     grid = options.get("target_height")
     if not is_height_grid(grid) or (isinstance(grid, np.ndarray) and grid.ndim == 1):
         return options, None
-    pitched = options.get("pitch") is not None or any(
-        isinstance(o, dict) and o.get("pitch") is not None for o in ([observers] if isinstance(observers, dict)
-                                                                     else observers if not isinstance(observers, str)
-                                                                     else []))
-    if pitched:
+    items = [observers] if isinstance(observers, (str, dict)) else list(observers)
+    if options.get("pitch") is not None or any(isinstance(o, dict) and o.get("pitch") is not None for o in items):
         refuse_pitch_with_target_grid()
     return {**options, "target_height": 0.0}, grid
 
@@ -129,36 +126,43 @@ class Surfaces:
     obstacles: bool = False
 
 
-def with_obstacles(dem: xr.DataArray, z: np.ndarray, setups: list[ViewshedSetup], obstacles=None,
-                   targets_on_obstacles: bool = False, observer_on_obstacle: bool = False, target_grid=None):
-    """``(setups, surfaces)`` for many observers with surface obstacles (:mod:`terrain.obstacles`), by the rules
-    of :func:`terrain.viewshed.viewshed`: sight lines cross ground + obstacles, targets stand on the ground
-    (the roofs with ``targets_on_obstacles``), each observer on the ground (its roof with
-    ``observer_on_obstacle``). ``target_grid`` (from :func:`split_target_grid`): a target height per cell,
-    added to the ground targets stand on (the setups then carry a target height of 0). Without either: the
-    setups and ``z`` unchanged."""
+def sweep_surfaces(dem: xr.DataArray, z: np.ndarray, obstacles=None, targets_on_obstacles: bool = False,
+                   observer_on_obstacle: bool = False, target_grid=None) -> tuple[Surfaces, np.ndarray | None]:
+    """``(surfaces, obstacle heights)`` of many observers by the rules of :func:`terrain.viewshed.viewshed`:
+    sight lines cross ground + obstacles (:mod:`terrain.obstacles`), targets stand on the ground (the roofs
+    with ``targets_on_obstacles``), plus ``target_grid`` (from :func:`split_target_grid`: a target height per
+    cell) where given. The obstacle heights are None without obstacles; without either, both surfaces are
+    ``z`` itself. ``observer_on_obstacle`` is only checked here: where the observers stand is the caller's."""
     from ..obstacles import check_obstacle_flags
 
     check_obstacle_flags(obstacles, targets_on_obstacles, observer_on_obstacle)
-    if obstacles is None:
-        z_block = z_target = z
-    else:
-        import dataclasses
-
+    obst = None
+    z_block = z_target = z
+    if obstacles is not None:
         from ..obstacles import obstacle_grid, surfaces
 
         obst = obstacle_grid(dem, obstacles)
-        if observer_on_obstacle:
-            setups = [dataclasses.replace(s, eye_z=s.eye_z + float(obst[s.observer.r, s.observer.c]))
-                      for s in setups]
         z_block, z_target = surfaces(z, obst, targets_on_obstacles)
     if target_grid is not None:
         from ..obstacles import height_grid
 
         z_target = z_target + height_grid(dem, target_grid, "target heights")
     if z_block is z and z_target is z:
-        return setups, Surfaces(z, z)
-    return setups, Surfaces(np.ascontiguousarray(z_block), np.ascontiguousarray(z_target), obstacles is not None)
+        return Surfaces(z, z), obst
+    return Surfaces(np.ascontiguousarray(z_block), np.ascontiguousarray(z_target), obst is not None), obst
+
+
+def with_obstacles(dem: xr.DataArray, z: np.ndarray, setups: list[ViewshedSetup], obstacles=None,
+                   targets_on_obstacles: bool = False, observer_on_obstacle: bool = False, target_grid=None):
+    """``(setups, surfaces)`` for many observers: :func:`sweep_surfaces`, and each observer on the ground, or
+    on its roof with ``observer_on_obstacle`` (its eye raised by its cell's obstacle). The setups carry a
+    target height of 0 where ``target_grid`` gives one per cell."""
+    surf, obst = sweep_surfaces(dem, z, obstacles, targets_on_obstacles, observer_on_obstacle, target_grid)
+    if observer_on_obstacle:
+        import dataclasses
+
+        setups = [dataclasses.replace(s, eye_z=s.eye_z + float(obst[s.observer.r, s.observer.c])) for s in setups]
+    return setups, surf
 
 
 @dataclass

@@ -78,12 +78,9 @@ def overlook(dem: xr.DataArray, target, candidates=None, within: float = 15_000.
     obstacles, targets_on_obstacles, observer_on_obstacle :
         Surface obstacles (buildings, canopy) that block the sight lines, as for :func:`terrain.viewshed`;
         with ``observer_on_obstacle`` each candidate stands on its cell's roof (its ``eye_m`` says so).
-    backend : {"local", "dask"}
-        ``"local"`` (default): numba threads here; ``"dask"``: a ``dask.distributed`` cluster given by
-        ``client``, ``scheduler`` (an address) or ``n_workers`` (a LocalCluster for this call). The result
-        is the same, bit for bit (:mod:`terrain.multi.backends`).
-    client, scheduler, n_workers :
-        The Dask cluster, with ``backend="dask"``.
+    backend, client, scheduler, n_workers :
+        Where it runs, by the rule of :mod:`terrain.multi.backends`: ``"local"`` numba threads (default), or
+        ``"dask"`` on the cluster they name; the same result, bit for bit.
 
     Returns
     -------

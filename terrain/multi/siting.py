@@ -267,7 +267,7 @@ def site_observers(dem: xr.DataArray, target=None, candidates="summits", k: int 
                                                   max_distance=radii, curvature=curvature, refraction=refraction,
                                                   absolute_heights=absolute_heights))
     specs = observer_specs(points, options)
-    packed, eyes = _coverage_masks(dem, specs, area, method, z, y_m, dx_m, row_area, threads, progress, dask,
+    packed, eyes = _coverage_masks(dem, specs, area, method, threads, progress, dask,
                                    (obstacles, targets_on_obstacles, observer_on_obstacle, target_grid))
     weights = row_area[rows_t].astype(np.float64)
     rr = np.array([p.r for p in located])
@@ -463,13 +463,14 @@ def _check_memory(n: int, ncells: int) -> None:
                          "(a coarser grid:SPACING, a higher min_prominence) or a smaller target area")
 
 
-def _coverage_masks(dem, specs, area: TargetArea, method, z, y_m, dx_m, row_area, threads, progress, dask=None,
+def _coverage_masks(dem, specs, area: TargetArea, method, threads, progress, dask=None,
                     obstacle_options=(None, False, False)):
     """Each candidate's visible cells of the target area, bit-packed: uint8 (n, ceil(cells / 8)), and each
     candidate's eye (metres above sea level, on its roof with ``observer_on_obstacle``). ``dask``: the
     cluster options of :func:`terrain.multi.distributed.dask_client`, one task per 64 candidates; None: here."""
     plan = plan_observers(dem, specs, method, obstacle_options)
     setups, surf, all_packed = plan.setups, plan.surfaces, plan.packed
+    geometry = (surf.z, surf.zt, plan.y_m, plan.dx_m, plan.row_area)
     rows_t, cols_t = area.cells()
     ncells = rows_t.size
     out = np.zeros((len(setups), (ncells + 7) // 8), np.uint8)
@@ -478,11 +479,11 @@ def _coverage_masks(dem, specs, area: TargetArea, method, z, y_m, dx_m, row_area
         from .distributed import dask_client
 
         with dask_client(tasks=len(groups), **dask) as c:
-            shared = c.scatter([surf.z, surf.zt, y_m, dx_m, row_area, area.mask, rows_t, cols_t], hash=False)
+            shared = c.scatter([*geometry, area.mask, rows_t, cols_t], hash=False)
             futures = [c.submit(_group_masks, *shared, all_packed.take(g), method, 1, pure=False) for g in groups]
             for g, masks in zip(groups, c.gather(futures)):
                 out[g] = masks
-        return out, [float(s.eye_z) for s in setups]
+        return out, plan.eyes_m()
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -490,12 +491,12 @@ def _coverage_masks(dem, specs, area: TargetArea, method, z, y_m, dx_m, row_area
         bar = tqdm(total=len(setups), unit="candidate", desc="siting viewsheds")
     try:
         for g in groups:
-            out[g] = _group_masks(surf.z, surf.zt, y_m, dx_m, row_area, area.mask, rows_t, cols_t,
-                                  all_packed.take(g), method, threads, bar.update if bar else None)
+            out[g] = _group_masks(*geometry, area.mask, rows_t, cols_t, all_packed.take(g), method, threads,
+                                  bar.update if bar else None)
     finally:
         if bar:
             bar.close()
-    return out, [float(s.eye_z) for s in setups]
+    return out, plan.eyes_m()
 
 
 def _group_masks(z, zt, y_m, dx_m, row_area, mask, rows_t, cols_t, part, method, threads=None, progress=None):

@@ -27,7 +27,7 @@ from ..methods import DEFAULT_METHOD
 from .. import __version__
 from ..earth import DEFAULT_REFRACTION, curvature_factor
 from ..errors import InputError
-from .observers import PackedObservers, check_batch_method, dem_geometry, run_batches
+from .observers import PackedObservers, check_batch_method, dem_geometry, run_batches, sweep_surfaces
 
 
 def observer_cells(shape, stride: int) -> tuple[np.ndarray, np.ndarray]:
@@ -103,12 +103,9 @@ def visibility_index(dem: xr.DataArray, radius: float = 10_000.0, stride: int = 
         :func:`terrain.viewshed` (:mod:`terrain.obstacles`).
     targets_on_obstacles, observer_on_obstacle : bool
         The ground seen is the obstacles' tops (rooftops); each observer stands on its cell's obstacle.
-    backend : {"local", "dask"}
-        ``"local"`` (default): numba threads here; ``"dask"``: a ``dask.distributed`` cluster given by
-        ``client``, ``scheduler`` (an address) or ``n_workers`` (a LocalCluster for this call). The result
-        is the same, bit for bit (:mod:`terrain.multi.backends`).
-    client, scheduler, n_workers :
-        The Dask cluster, with ``backend="dask"``.
+    backend, client, scheduler, n_workers :
+        Where it runs, by the rule of :mod:`terrain.multi.backends`: ``"local"`` numba threads (default), or
+        ``"dask"`` on the cluster they name; the same result, bit for bit.
 
     Returns
     -------
@@ -302,22 +299,13 @@ def plan_index(dem, radius, stride, observer_height, target_height, curvature, r
     if target_grid is not None:
         target_height = 0.0   # the targets' tops: the ground they stand on plus the grid (below)
     observer_height, target_height = check_heights(observer_height, target_height, absolute_heights)
-    from ..obstacles import check_obstacle_flags
-
-    check_obstacle_flags(obstacles, targets_on_obstacles, observer_on_obstacle)
-    z, y_m, dx_m, row_area = dem_geometry(dem)
-    zt = stand = None
-    if obstacles is not None:
-        from ..obstacles import obstacle_grid, surfaces
-
-        obst = obstacle_grid(dem, obstacles)
-        z_block, z_target = surfaces(z, obst, targets_on_obstacles)
-        stand = z_block if observer_on_obstacle else z
-        z, zt = np.ascontiguousarray(z_block), np.ascontiguousarray(z_target)
-    if target_grid is not None:
-        from ..obstacles import height_grid
-
-        zt = np.ascontiguousarray((z if zt is None else zt) + height_grid(dem, target_grid, "target heights"))
+    ground, y_m, dx_m, row_area = dem_geometry(dem)
+    surf, _ = sweep_surfaces(dem, ground, obstacles, targets_on_obstacles, observer_on_obstacle, target_grid)
+    z = surf.z
+    # None where the DEM itself serves (no obstacles, no target grid): the area-only kernel then runs
+    zt = None if surf.z is ground and surf.zt is ground else surf.zt
+    # observers stand on the bare ground under the blocking surface, or on their roofs
+    stand = None if z is ground or observer_on_obstacle else ground
     rows, cols = observer_cells(z.shape, stride)
     if absolute_heights:
         with np.errstate(invalid="ignore"):
