@@ -151,3 +151,13 @@ def test_report_analysis_on_dask_equals_local(client):
         assert np.array_equal(dask.coverage[v].values, local.coverage[v].values), v
     assert dask.key_terrain.rows == local.key_terrain.rows and local.key_terrain.rows
     assert dask.siting.posts.rows == local.siting.posts.rows
+
+
+def test_an_unreachable_scheduler_is_one_sentence():
+    import dask
+
+    from terrain.errors import InputError
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        with pytest.raises(InputError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
+            D.cumulative_viewshed(DEM, POINTS[:2], max_distance=600.0, scheduler="tcp://127.0.0.1:9")

@@ -219,3 +219,19 @@ def test_overlook_and_siting_commands_say_the_targets_come_from_a_raster(tmp_pat
         assert "targets: a height per cell from the raster given" in res.output
     plain = CliRunner().invoke(cli, ["overlook", *common[:-2], "--candidates", OBS])
     assert plain.exit_code == 0 and "targets:" not in plain.output
+
+
+def test_cumulative_and_vindex_commands_say_the_targets_come_from_a_raster(tmp_path):
+    from test_obstacles import write_tif
+
+    dem = _rough()
+    dem_path, masts_path = tmp_path / "dem.tif", tmp_path / "masts.tif"
+    write_tif(dem_path, dem.values)
+    write_tif(masts_path, _masts(dem.shape))
+    cum = CliRunner().invoke(cli, ["cumulative", str(dem_path), "--observers", f"{OBS};{_xy(20, 30)}", "--radius",
+                                   "1000", "--method", "fast", "--target-height", str(masts_path)])
+    vix = CliRunner().invoke(cli, ["vindex", str(dem_path), "--radius", "500", "--stride", "20", "--method", "fast",
+                                   "--target-height", str(masts_path)])
+    for res in (cum, vix):
+        assert res.exit_code == 0, res.output
+        assert "targets: a height per cell from the raster given" in res.output

@@ -8,7 +8,8 @@ import click
 
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..output_paths import NETCDF_SUFFIXES, RASTER_SUFFIXES
-from .options import (load_cli_dem, check_heights, cog_option, curvature_options, height_options, json_option,
+from .options import (load_cli_dem, check_heights, cog_option, curvature_options, echo_surfaces, height_options,
+                      json_option,
                       obstacle_options, plot_option, print_json, observer_points, observers_option, progress_enabled,
                       radius_option, radius_value, refraction_value, write_output, write_plot)
 from .preflight import OutputFile, TerrainCommand
@@ -108,6 +109,7 @@ def cumulative_command(dem, observers, observer_height, target_height, absolute_
                f"({summary['seen_by_any_percent']:.1f} %)")
     click.echo(f"  seen by all   {summary['seen_by_all_km2']:.2f} km²")
     click.echo(f"  dead ground   {summary['dead_ground_km2']:.2f} km²")
+    echo_surfaces(result.attrs)
     if result.attrs.get("synthetic"):
         click.echo(f"  data          {result.attrs.get('source')}")
     for kind, path in written.items():

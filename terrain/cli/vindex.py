@@ -7,7 +7,8 @@ import click
 from ..methods import DEFAULT_METHOD, METHOD_CHOICES
 from ..output_paths import RASTER_SUFFIXES
 from .cumulative import dask_options, use_dask
-from .options import (load_cli_dem, check_heights, cog_option, curvature_options, height_options, json_option,
+from .options import (load_cli_dem, check_heights, cog_option, curvature_options, echo_surfaces, height_options,
+                      json_option,
                       obstacle_options, plot_option, print_json, progress_enabled, radius_option, radius_value,
                       refraction_value, write_output, write_plot)
 from .preflight import OutputFile, TerrainCommand
@@ -114,6 +115,7 @@ def _report(vi, data, options, stride, method, out_path, plot_path, cog, as_json
     if finite.size:
         click.echo(f"  visible area  min {summary['min_km2']:.2f}, mean {summary['mean_km2']:.2f}, "
                    f"max {summary['max_km2']:.2f} km² (at {summary['best']['lat']:.4f}, {summary['best']['lon']:.4f})")
+    echo_surfaces(vi.attrs)
     if data.attrs.get("synthetic"):
         click.echo(f"  data          {data.attrs.get('source')}")
     for kind, path in summary["written"].items():

@@ -60,7 +60,12 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None, clie
 
     address = scheduler or os.environ.get(SCHEDULER_ENV)
     if address:
-        with Client(address) as c:
+        try:
+            c = Client(address)
+        except OSError as exc:
+            raise InputError(f"cannot reach the Dask scheduler at {address} ({exc}); start it (dask scheduler) "
+                             "or leave out --scheduler and $TERRAIN_SCHEDULER to run on this machine") from None
+        with c:
             yield c
         return
     workers = local_worker_count(n_workers, tasks)
